@@ -1,0 +1,1 @@
+"""Composition root: the only place that knows the concrete providers, stores and engine."""

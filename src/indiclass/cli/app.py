@@ -1,0 +1,23 @@
+"""The Typer application: registers every command module."""
+
+from __future__ import annotations
+
+import typer
+
+from indiclass.cli import classify_cmd
+
+app = typer.Typer(
+    name="indiclass",
+    help="Classify economic indicators into a fixed taxonomy (family, type, time basis, currency, "
+    "scale, aggregation, heat-map orientation) with offline rules or LLMs, in durable batches.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (classify_cmd,):
+    module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The domain: taxonomy enums, models, errors, usage and ports. Depends on nothing else here."""

@@ -1,0 +1,73 @@
+"""One root error for everything indiclass raises on purpose.
+
+    IndiclassError
+    ├── InputError              bad indicator data or a bad file; nothing was changed
+    ├── ConfigError             a setting is missing or wrong (names the variable)
+    ├── ProviderError           an LLM provider could not give a usable answer
+    │   ├── ProviderUnavailable     server down / unreachable / auth missing (names URL or variable)
+    │   ├── ProviderRateLimited     429 after retries (carries retry_after)
+    │   ├── ProviderTransient       5xx / timeout after retries
+    │   └── InvalidReply            reply did not validate against the stage's schema
+    ├── StorageError            the results database failed (after retries)
+    └── EngineError             batch / workflow problems (unknown trace_id, ...)
+
+Foreign exceptions (SDK, driver, pydantic) are translated into this tree at one boundary per
+adapter; callers never see raw SDK errors.
+"""
+
+from __future__ import annotations
+
+
+class IndiclassError(Exception):
+    """Root of every error indiclass raises on purpose."""
+
+
+class InputError(IndiclassError):
+    """Input data is invalid. ``field`` names the offending field when known."""
+
+    def __init__(self, message: str, *, field: str | None = None, row: int | None = None) -> None:
+        where = " ".join(p for p in (f"row {row}" if row is not None else "", field or "") if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.field = field
+        self.row = row
+        self.detail = message
+
+
+class ConfigError(IndiclassError):
+    """A setting is missing or invalid."""
+
+
+class ProviderError(IndiclassError):
+    """An LLM provider did not produce a usable answer."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider cannot be reached or is not configured (missing key, server down)."""
+
+
+class ProviderRateLimited(ProviderError):
+    """The provider kept answering 429."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderTransient(ProviderError):
+    """A 5xx, timeout or dropped connection that may succeed when retried."""
+
+
+class InvalidReply(ProviderError):
+    """The reply did not validate against the stage's schema; ``errors`` says why."""
+
+    def __init__(self, message: str, *, raw: str = "") -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class StorageError(IndiclassError):
+    """The results database failed after retries."""
+
+
+class EngineError(IndiclassError):
+    """Batch or workflow level problem (unknown trace_id, engine not started, ...)."""

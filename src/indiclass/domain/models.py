@@ -1,0 +1,401 @@
+"""Typed, frozen models: the input indicator, one result per stage, and the final Classification."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from indiclass.domain.dates import BadDate, parse_period
+from indiclass.domain.enums import (
+    AnswerSource,
+    Branch,
+    CumulativePattern,
+    Family,
+    HeatMapOrientation,
+    IndicatorType,
+    ParsedUnitType,
+    ReportingFrequency,
+    ReviewStatus,
+    Scale,
+    StageName,
+    TemporalAggregation,
+    TimeBasis,
+    type_fits_family,
+)
+from indiclass.domain.errors import InputError
+
+MAX_SAMPLE_VALUES = 500
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1_000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+Reasoning = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+SOURCE_SCALE_WORDS: dict[str, Scale] = {
+    "units": Scale.RAW_UNITS, "unit": Scale.RAW_UNITS, "ones": Scale.RAW_UNITS,
+    "raw-units": Scale.RAW_UNITS, "raw units": Scale.RAW_UNITS, "none": Scale.RAW_UNITS,
+    "hundreds": Scale.HUNDREDS, "hundred": Scale.HUNDREDS,
+    "thousands": Scale.THOUSANDS, "thousand": Scale.THOUSANDS, "k": Scale.THOUSANDS,
+    "millions": Scale.MILLIONS, "million": Scale.MILLIONS, "m": Scale.MILLIONS, "mn": Scale.MILLIONS,
+    "billions": Scale.BILLIONS, "billion": Scale.BILLIONS, "b": Scale.BILLIONS, "bn": Scale.BILLIONS,
+    "trillions": Scale.TRILLIONS, "trillion": Scale.TRILLIONS, "t": Scale.TRILLIONS,
+    "percent": Scale.PERCENT, "%": Scale.PERCENT, "index": Scale.INDEX,
+}
+"""Words a source may put in its ``scale`` field; anything else is rejected with this list."""
+
+
+class SampleValue(BaseModel):
+    """One observation: a calendar date (or a pseudo-date label) and a finite number."""
+
+    model_config = _FROZEN
+
+    date: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    value: float = Field(allow_inf_nan=False)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return str(v)
+        if isinstance(v, date):
+            return v.isoformat()
+        return v
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, v: str) -> str:
+        try:
+            parse_period(v)
+        except BadDate as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _numeric(cls, v: Any) -> Any:
+        if isinstance(v, bool) or v is None:
+            raise ValueError("must be a number")
+        if isinstance(v, str):
+            try:
+                v = float(v.replace(",", ""))
+            except ValueError:
+                raise ValueError(f"not a number: {v[:40]!r}") from None
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("must be finite (no NaN or infinity)")
+        return v
+
+    @property
+    def period(self) -> date | None:
+        """The calendar date, or None for a pseudo-date such as ``last10YearsAvg``."""
+        return parse_period(self.date)
+
+
+class Indicator(BaseModel):
+    """An indicator to classify: every field the seed's API accepts.
+
+    ``id`` is accepted for ``indicator_id`` (the eval files use it). When no id is given one is
+    derived from the name, stable across runs.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    indicator_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ] = Field(default="", validation_alias="id")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    units: ShortText | None = None
+    description: LongText | None = None
+    periodicity: ShortText | None = None
+    sample_values: list[SampleValue] = Field(default_factory=list, max_length=MAX_SAMPLE_VALUES)
+    source_name: ShortText | None = None
+    source_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)] | None = None
+    long_name: ShortText | None = None
+    category_group: ShortText | None = None
+    dataset: ShortText | None = None
+    aggregation_method: ShortText | None = None
+    scale: Scale | None = None
+    topic: ShortText | None = None
+    currency_code: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_both_id_names(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "indicator_id" in data and "id" not in data:
+            data = dict(data)
+            data["id"] = data.pop("indicator_id")
+        return data
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _source_scale(cls, v: Any) -> Any:
+        if v is None or isinstance(v, Scale):
+            return v
+        key = str(v).strip().lower()
+        if not key:
+            return None
+        if key not in SOURCE_SCALE_WORDS:
+            accepted = ", ".join(sorted({s.value for s in Scale} | {"units", "thousand", "million"}))
+            raise ValueError(f"unknown scale {str(v)[:40]!r}; accepted: {accepted}")
+        return SOURCE_SCALE_WORDS[key]
+
+    @field_validator("currency_code", mode="before")
+    @classmethod
+    def _iso_currency(cls, v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        code = str(v).strip().upper()
+        if not is_iso4217(code):
+            raise ValueError(f"not an ISO 4217 currency code: {str(v)[:40]!r}")
+        return code
+
+    @field_validator("units", "description", "periodicity", "source_name", "long_name",
+                     "category_group", "dataset", "aggregation_method", "topic", "source_url")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        return v or None
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Indicator:
+        if not self.indicator_id:
+            digest = hashlib.sha1(self.name.encode()).hexdigest()[:10]
+            slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60]
+            object.__setattr__(self, "indicator_id", f"{slug}-{digest}")
+        return self
+
+
+def is_iso4217(code: str) -> bool:
+    """True for an active ISO 4217 alphabetic code (from the maintained ``iso4217`` package)."""
+    from indiclass.domain.currencies import ISO_CODES
+
+    return code in ISO_CODES
+
+
+def parse_indicator(data: Mapping[str, Any], *, row: int | None = None) -> Indicator:
+    """Validate one raw record; raise InputError naming the first bad field (never a traceback)."""
+    if not isinstance(data, Mapping):
+        raise InputError(f"expected an object, got {type(data).__name__}", row=row)
+    try:
+        return Indicator.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        if field == "id":
+            field = "indicator_id"
+        raise InputError(_short(err["msg"]), field=field, row=row) from None
+
+
+def _short(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
+# ---------------------------------------------------------------- stage results
+
+
+class StageResult(BaseModel):
+    """Fields every stage result carries."""
+
+    model_config = _FROZEN
+
+    confidence: Confidence
+    reasoning: Reasoning = ""
+
+
+class NormalizationResult(StageResult):
+    """Units read: semantic type, scale (with the exact multiplier) and currency."""
+
+    parsed_unit_type: ParsedUnitType
+    scale: Scale
+    scale_multiplier: float | None = None
+    """Exact factor (1e8 for "Hundred Million") beside the nearest ``scale`` step; None for %/index."""
+    is_currency_denominated: bool
+    detected_currency: str | None = None
+    unit_label: str = ""
+    """Units with scale and currency words removed (e.g. "per Barrel", "Persons")."""
+
+
+class TimeResult(StageResult):
+    reporting_frequency: ReportingFrequency
+    time_basis: TimeBasis
+
+
+class CumulativeResult(StageResult):
+    is_cumulative: bool
+    pattern: CumulativePattern
+    evidence_years: int = 0
+    """How many year boundaries showed a reset (0 when no series evidence)."""
+
+
+class RouteResult(StageResult):
+    branch: Branch
+
+
+class FamilyResult(StageResult):
+    family: Family
+
+
+class TypeResult(StageResult):
+    indicator_type: IndicatorType
+    temporal_aggregation: TemporalAggregation
+    heat_map_orientation: HeatMapOrientation
+
+
+REVIEWABLE_FIELDS = (
+    "family", "indicator_type", "temporal_aggregation", "heat_map_orientation", "time_basis",
+    "reporting_frequency", "is_cumulative", "is_currency_denominated", "detected_currency", "scale",
+)
+
+
+class ReviewIssue(BaseModel):
+    model_config = _FROZEN
+
+    field: str
+    problem: Reasoning
+    suggested: str | None = None
+    """The value the review proposes, as its enum string (``"true"``/``"false"`` for booleans)."""
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, v: str) -> str:
+        if v not in REVIEWABLE_FIELDS:
+            raise ValueError(f"unknown field {v!r}; one of {', '.join(REVIEWABLE_FIELDS)}")
+        return v
+
+
+class BooleanReviewResult(StageResult):
+    """Consistency check of the whole classification; ``passed`` False lists the issues."""
+
+    passed: bool
+    issues: list[ReviewIssue] = Field(default_factory=list, max_length=12)
+
+
+class Correction(BaseModel):
+    """One field the final review changes, with the new value as its enum string."""
+
+    model_config = _FROZEN
+
+    field: str
+    value: str
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, v: str) -> str:
+        if v not in REVIEWABLE_FIELDS:
+            raise ValueError(f"unknown field {v!r}; one of {', '.join(REVIEWABLE_FIELDS)}")
+        return v
+
+
+class FinalReviewResult(StageResult):
+    status: ReviewStatus
+    corrections: list[Correction] = Field(default_factory=list, max_length=12)
+    """Applied to the classification by the complete stage (validated there against the enums)."""
+
+
+class StageRecord(BaseModel):
+    """Provenance of one stage's answer, kept beside the result."""
+
+    model_config = _FROZEN
+
+    stage: StageName
+    source: AnswerSource
+    provider: str
+    model: str
+    attempts: int = 0
+    """LLM requests made (0 for rules); more than 1 means re-asks."""
+    error: str | None = None
+    """Why the LLM answer was not used (for rules-fallback)."""
+
+
+# ---------------------------------------------------------------- the final classification
+
+
+class Classification(BaseModel):
+    """Everything known about one indicator after the pipeline; the ``classifications`` row."""
+
+    model_config = _FROZEN
+
+    indicator_id: str
+    name: str
+    family: Family
+    indicator_type: IndicatorType
+    temporal_aggregation: TemporalAggregation
+    heat_map_orientation: HeatMapOrientation
+    time_basis: TimeBasis
+    reporting_frequency: ReportingFrequency
+    scale: Scale
+    scale_multiplier: float | None = None
+    is_currency_denominated: bool
+    detected_currency: str | None
+    is_cumulative: bool
+    cumulative_pattern_type: CumulativePattern
+    parsed_unit_type: ParsedUnitType
+    review_status: ReviewStatus
+    overall_confidence: Confidence
+    provider: str
+    model: str
+    normalization_confidence: Confidence
+    normalization_reasoning: str = ""
+    time_confidence: Confidence
+    time_reasoning: str = ""
+    cumulative_confidence: Confidence
+    cumulative_reasoning: str = ""
+    family_confidence: Confidence
+    family_reasoning: str = ""
+    type_confidence: Confidence
+    type_reasoning: str = ""
+    boolean_review_confidence: Confidence
+    boolean_review_reasoning: str = ""
+    final_review_confidence: Confidence
+    final_review_reasoning: str = ""
+
+    @model_validator(mode="after")
+    def _type_in_family(self) -> Classification:
+        if not type_fits_family(self.indicator_type, self.family):
+            raise ValueError(f"type {self.indicator_type} is not in family {self.family}")
+        return self
+
+
+CLASSIFICATION_FIELDS: tuple[str, ...] = tuple(Classification.model_fields)
+
+
+_BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def coerce_field(field: str, value: str) -> Any:
+    """The typed value of a reviewable classification field, from its string form.
+
+    Raises ValueError naming the field and the accepted values.
+    """
+    annotation = Classification.model_fields[field].annotation
+    if annotation is bool:
+        key = value.strip().lower()
+        if key not in _BOOL_WORDS:
+            raise ValueError(f"{field}: expected true or false, got {value[:40]!r}")
+        return _BOOL_WORDS[key]
+    if field == "detected_currency":
+        code = value.strip().upper()
+        if code in ("", "NULL", "NONE"):
+            return None
+        if not is_iso4217(code):
+            raise ValueError(f"detected_currency: not an ISO 4217 code: {value[:40]!r}")
+        return code
+    enum_type = annotation
+    try:
+        return enum_type(value.strip())  # type: ignore[operator]
+    except ValueError:
+        accepted = ", ".join(e.value for e in enum_type)  # type: ignore[attr-defined]
+        raise ValueError(f"{field}: {value[:40]!r} is not one of {accepted}") from None
