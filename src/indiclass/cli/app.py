@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from indiclass.cli import classify_cmd
+from indiclass.cli import classify_cmd, engine_cmd, llm_cmd, run_cmd
 
 app = typer.Typer(
     name="indiclass",
@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (classify_cmd,):
+for module in (classify_cmd, llm_cmd, engine_cmd, run_cmd):
     module.register(app)
 
 
