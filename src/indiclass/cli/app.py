@@ -15,6 +15,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """indiclass: classify economic indicators with rules or LLMs, in durable batches."""
+
+
 for module in (classify_cmd, llm_cmd, engine_cmd, run_cmd):
     module.register(app)
 
