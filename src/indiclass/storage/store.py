@@ -1,0 +1,362 @@
+"""``SqlStore``: the results store (``indiclass.domain.store.ResultStore``) on SQLite or PostgreSQL.
+
+One code path for both databases (see ``storage.db``). Every write is an idempotent upsert, so a
+durable step that re-runs after a crash writes the same rows again instead of new ones. Batch
+statistics are recomputed from ``batch_items`` and ``llm_calls`` (never incremented), under a
+row lock on the ``pipeline_stats`` row, so concurrent or repeated refreshes cannot double count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from indiclass.domain.enums import StageName
+from indiclass.domain.models import Classification, Indicator, StageRecord, StageResult
+from indiclass.domain.ports import CallRecord
+from indiclass.domain.store import BatchSpec, BatchStats, FailedItem, ItemStatus, StageEvent
+from indiclass.domain.usage import Usage
+from indiclass.storage import rows as R
+from indiclass.storage.db import Cursor, Database
+from indiclass.storage.migrations import migrate
+
+_CHUNK = 500
+
+
+class SqlStore:
+    """The results store over a :class:`~indiclass.storage.db.Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+    # ------------------------------------------------------------ lifecycle
+
+    def migrate(self) -> None:
+        migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def reset(self) -> None:
+        """Delete every row of every data table (the schema and its version stay)."""
+        def wipe(cur: Cursor) -> None:
+            for table in R.DATA_TABLES:
+                cur.execute(f"DELETE FROM {table}")
+        self.db.write(wipe, what="reset")
+
+    # ------------------------------------------------------------ source indicators
+
+    def upsert_source_indicators(self, indicators: Sequence[Indicator]) -> int:
+        now = R.now_iso()
+        rows = [R.indicator_row(i, now) for i in indicators]
+        if not rows:
+            return 0
+        sql = R.upsert_sql("source_indicators", list(rows[0]), ("indicator_id",))
+        for start in range(0, len(rows), _CHUNK):
+            chunk = [list(r.values()) for r in rows[start:start + _CHUNK]]
+            self.db.write(lambda cur, c=chunk: cur.executemany(sql, c),  # type: ignore[misc]
+                          what="upsert source_indicators")
+        return len(rows)
+
+    def list_source_indicators(
+        self, *, ids: Sequence[str] | None = None, limit: int | None = None,
+        random_order: bool = False, unclassified_only: bool = False,
+    ) -> list[Indicator]:
+        where, params = [], []
+        if ids is not None:
+            if not ids:
+                return []
+            where.append(f"s.indicator_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        if unclassified_only:
+            where.append("NOT EXISTS (SELECT 1 FROM classifications c "
+                         "WHERE c.indicator_id = s.indicator_id)")
+        sql = "SELECT s.* FROM source_indicators s"
+        sql += (" WHERE " + " AND ".join(where)) if where else ""
+        sql += " ORDER BY RANDOM()" if random_order else " ORDER BY s.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        found = self.db.read(lambda cur: cur.execute(sql, params).fetchall())
+        return [R.indicator_from_row(r) for r in found]
+
+    # ------------------------------------------------------------ batches
+
+    def create_batch(self, spec: BatchSpec) -> None:
+        """Insert the ``pipeline_stats`` row and ``batch_items`` (no-op for what exists)."""
+        now, start = R.now_iso(), R.iso(spec.created_at)
+        stats = {"batch_id": spec.trace_id, "model": spec.model, "provider": spec.provider,
+                 "total_indicators": len(spec.indicator_ids), "successful_indicators": 0,
+                 "failed_indicators": 0, "batch_start_time": start, "created_at": now,
+                 "updated_at": now, "strategy": spec.strategy, "llm_calls": 0,
+                 "input_tokens": 0, "output_tokens": 0, "cached_tokens": 0, "cost_usd": 0.0}
+        items = [(spec.trace_id, i, "pending", now, now) for i in dict.fromkeys(spec.indicator_ids)]
+        item_sql = R.upsert_sql("batch_items", ("trace_id", "indicator_id", "status", "created_at",
+                                                "updated_at"), ("trace_id", "indicator_id"), ())
+
+        def write(cur: Cursor) -> None:
+            cur.execute(R.upsert_sql("pipeline_stats", list(stats), ("batch_id",), ()),
+                        list(stats.values()))
+            for at in range(0, len(items), _CHUNK):
+                cur.executemany(item_sql, items[at:at + _CHUNK])
+            if not cur.execute("SELECT 1 FROM pipeline_stats WHERE batch_id = ? AND "
+                               "total_indicators = (SELECT COUNT(*) FROM batch_items "
+                               "WHERE trace_id = ?)", (spec.trace_id, spec.trace_id)).fetchone():
+                self._refresh(cur, spec.trace_id)  # members were added to an existing batch
+        self.db.write(write, what=f"create batch {spec.trace_id}")
+
+    def batch_items(self, trace_id: str) -> list[tuple[str, ItemStatus]]:
+        found = self.db.read(lambda cur: cur.execute(
+            "SELECT indicator_id, status FROM batch_items WHERE trace_id = ? ORDER BY id",
+            (trace_id,)).fetchall())
+        return [(r["indicator_id"], r["status"]) for r in found]
+
+    def batch_stats(self, trace_id: str) -> BatchStats | None:
+        row = self.db.read(lambda cur: cur.execute(
+            "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)).fetchone())
+        return None if row is None else R.stats_from_row(row)
+
+    def list_batches(self, *, limit: int = 50) -> list[BatchStats]:
+        found = self.db.read(lambda cur: cur.execute(
+            "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC, id DESC LIMIT ?",
+            (int(limit),)).fetchall())
+        return [R.stats_from_row(r) for r in found]
+
+    def refresh_batch_stats(self, trace_id: str) -> BatchStats:
+        """Recompute counts, end time, durations, averages and LLM totals from the batch's rows."""
+        row = self.db.write(lambda cur: self._refresh(cur, trace_id),
+                            what=f"refresh stats {trace_id}")
+        if row is None:
+            from indiclass.domain.errors import StorageError
+
+            raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
+        return R.stats_from_row(row)
+
+    def _refresh(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
+        lock = " FOR UPDATE" if self.dialect == "postgresql" else ""
+        head = cur.execute(f"SELECT batch_start_time FROM pipeline_stats WHERE batch_id = ?{lock}",
+                           (trace_id,)).fetchone()
+        if head is None:
+            return None
+        items = cur.execute(
+            "SELECT COUNT(*) AS total,"
+            " SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS ok,"
+            " SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,"
+            " AVG(CASE WHEN status = 'completed' THEN confidence END) AS avg_conf,"
+            " AVG(CASE WHEN status <> 'pending' THEN duration_ms END) AS avg_ms,"
+            " MAX(finished_at) AS last_done"
+            " FROM batch_items WHERE trace_id = ?", (trace_id,)).fetchone()
+        calls = cur.execute(
+            "SELECT SUM(CASE WHEN cache_hit THEN 0 ELSE 1 END) AS n,"
+            " SUM(input_tokens) AS inp, SUM(output_tokens) AS outp, SUM(cached_tokens) AS cached,"
+            " SUM(cost_usd) AS cost,"
+            " SUM(CASE WHEN cost_usd IS NULL AND NOT cache_hit THEN 1 ELSE 0 END) AS unknown"
+            " FROM llm_calls WHERE trace_id = ?", (trace_id,)).fetchone()
+        assert items is not None and calls is not None
+        values = _stats_values(head["batch_start_time"], items, calls)
+        cur.execute("UPDATE pipeline_stats SET " + ", ".join(f"{k} = ?" for k in values)
+                    + " WHERE batch_id = ?", [*values.values(), trace_id])
+        return cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?",
+                           (trace_id,)).fetchone()
+
+    # ------------------------------------------------------------ per-stage progress
+
+    def log_stage(self, trace_id: str, indicator_id: str, stage: StageName, event: StageEvent,
+                  *, duration_ms: float | None = None, error: str | None = None) -> None:
+        """A ``processing_log`` row, idempotent per (trace, indicator, stage, event)."""
+        now = R.now_iso()
+
+        def write(cur: Cursor) -> None:
+            _log(cur, trace_id, indicator_id, str(stage), event, duration_ms, error, now)
+            if event == "started":
+                cur.execute("UPDATE batch_items SET stage = ?, updated_at = ?,"
+                            " started_at = COALESCE(started_at, ?)"
+                            " WHERE trace_id = ? AND indicator_id = ? AND status <> 'completed'",
+                            (str(stage), now, now, trace_id, indicator_id))
+        self.db.write(write, what=f"log {stage} {event}")
+
+    def save_stage_result(self, trace_id: str, indicator_id: str, stage: StageName,
+                          result: StageResult, record: StageRecord, usage: Usage) -> None:
+        """Upsert into the stage's table; the router and complete stages have none (no-op)."""
+        table = R.STAGE_TABLE.get(StageName(stage))
+        if table is None:
+            return
+        row = R.stage_row(trace_id, indicator_id, result, record, usage, R.now_iso())
+        sql = R.upsert_sql(table, list(row), ("indicator_id", "trace_id"))
+        self.db.write(lambda cur: cur.execute(sql, list(row.values())), what=f"save {table}")
+
+    def record_llm_call(self, call: CallRecord, *, trace_id: str | None = None,
+                        indicator_id: str | None = None) -> None:
+        """One ``llm_calls`` row; the same record written twice is stored once."""
+        row = R.call_row(call, trace_id, indicator_id, R.now_iso())
+        sql = R.upsert_sql("llm_calls", list(row), ("call_key",), ())
+        self.db.write(lambda cur: cur.execute(sql, list(row.values())), what="record llm call")
+
+    # ------------------------------------------------------------ outcomes
+
+    def save_classification(self, trace_id: str, classification: Classification) -> None:
+        """Upsert the ``classifications`` row and mark the batch item completed (same tx)."""
+        now = R.now_iso()
+        row = R.classification_row(trace_id, classification, now)
+        sql = R.upsert_sql("classifications", list(row), ("indicator_id",))
+
+        def write(cur: Cursor) -> None:
+            cur.execute(sql, list(row.values()))
+            _finish_item(cur, trace_id, classification.indicator_id, "completed", None, None,
+                         classification.overall_confidence, now)
+        self.db.write(write, what="save classification")
+
+    def mark_failed(self, trace_id: str, indicator_id: str, stage: StageName | None,
+                    error: str) -> None:
+        """Item failed with the stage and reason (a completed item stays completed)."""
+        now, name = R.now_iso(), str(stage) if stage is not None else None
+
+        def write(cur: Cursor) -> None:
+            _log(cur, trace_id, indicator_id, name or "unknown", "failed", None, error, now)
+            _finish_item(cur, trace_id, indicator_id, "failed", name, error, None, now)
+        self.db.write(write, what="mark failed")
+
+    def is_classified(self, indicator_id: str) -> bool:
+        return self.db.read(lambda cur: cur.execute(
+            "SELECT 1 FROM classifications WHERE indicator_id = ?", (indicator_id,)
+        ).fetchone()) is not None
+
+    def get_classification(self, indicator_id: str) -> dict[str, Any] | None:
+        row = self.db.read(lambda cur: cur.execute(
+            "SELECT * FROM classifications WHERE indicator_id = ?", (indicator_id,)).fetchone())
+        return None if row is None else R.clean(row)
+
+    def query_classifications(
+        self, *, family: str | None = None, indicator_type: str | None = None,
+        review_status: str | None = None, provider: str | None = None,
+        trace_id: str | None = None, limit: int = 100, offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        filters = {"family": family, "indicator_type": indicator_type,
+                   "review_status": review_status, "provider": provider, "trace_id": trace_id}
+        used = {k: v for k, v in filters.items() if v is not None}
+        sql = "SELECT * FROM classifications"
+        sql += (" WHERE " + " AND ".join(f"{k} = ?" for k in used)) if used else ""
+        sql += f" ORDER BY id LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [R.clean(r) for r in self.db.read(
+            lambda cur: cur.execute(sql, list(used.values())).fetchall())]
+
+    def iter_classifications(self, *, batch_size: int = 1_000) -> Iterator[dict[str, Any]]:
+        """Every classification in id order, read page by page (flat memory for exports)."""
+        last = 0
+        while True:
+            page = self.db.read(lambda cur, after=last: cur.execute(  # type: ignore[misc]
+                "SELECT * FROM classifications WHERE id > ? ORDER BY id LIMIT ?",
+                (after, batch_size)).fetchall())
+            if not page:
+                return
+            yield from (R.clean(r) for r in page)
+            last = page[-1]["id"]
+
+    def count(self, table: str) -> int:
+        if table not in (*R.DATA_TABLES, "schema_version"):
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.db.read(lambda cur: cur.execute(f"SELECT COUNT(*) FROM {table}").scalar()))
+
+    def stage_results(self, indicator_id: str) -> dict[str, dict[str, Any]]:
+        """Every stage's latest row for the indicator, keyed by stage name."""
+        def read(cur: Cursor) -> dict[str, dict[str, Any]]:
+            out = {}
+            for stage, table in R.STAGE_TABLE.items():
+                row = cur.execute(f"SELECT * FROM {table} WHERE indicator_id = ?"
+                                  " ORDER BY updated_at DESC, id DESC LIMIT 1",
+                                  (indicator_id,)).fetchone()
+                if row is not None:
+                    out[stage.value] = _decoded(R.clean(row))
+            return out
+        return self.db.read(read)
+
+    def llm_calls_for(self, indicator_id: str) -> list[dict[str, Any]]:
+        return [R.clean(r) for r in self.db.read(lambda cur: cur.execute(
+            "SELECT * FROM llm_calls WHERE indicator_id = ? ORDER BY id",
+            (indicator_id,)).fetchall())]
+
+    def processing_log(self, trace_id: str, indicator_id: str | None = None) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM processing_log WHERE trace_id = ?", [trace_id]
+        if indicator_id is not None:
+            sql, params = sql + " AND indicator_id = ?", [*params, indicator_id]
+        return self.db.read(lambda cur: cur.execute(sql + " ORDER BY id", params).fetchall())
+
+    def failed_items(self, trace_id: str | None = None) -> list[FailedItem]:
+        sql, params = "SELECT * FROM batch_items WHERE status = 'failed'", []
+        if trace_id is not None:
+            sql, params = sql + " AND trace_id = ?", [trace_id]
+        found = self.db.read(lambda cur: cur.execute(sql + " ORDER BY id", params).fetchall())
+        return [FailedItem(trace_id=r["trace_id"], indicator_id=r["indicator_id"],
+                           stage=r["stage"], error=r["error"],
+                           failed_at=R.parse_iso(r["finished_at"])) for r in found]
+
+
+# ---------------------------------------------------------------- helpers (inside a transaction)
+
+
+def _log(cur: Cursor, trace_id: str, indicator_id: str, stage: str, event: str,
+         duration_ms: float | None, error: str | None, now: str) -> None:
+    row = {"trace_id": trace_id, "indicator_id": indicator_id, "stage": stage, "status": event,
+           "duration_ms": duration_ms, "error_message": error, "created_at": now,
+           "updated_at": now}
+    cur.execute(R.upsert_sql("processing_log", list(row),
+                             ("trace_id", "indicator_id", "stage", "status")), list(row.values()))
+
+
+def _finish_item(cur: Cursor, trace_id: str, indicator_id: str, status: str, stage: str | None,
+                 error: str | None, confidence: float | None, now: str) -> None:
+    """Move a batch item to completed/failed; re-finishing keeps the first finish time."""
+    item = cur.execute("SELECT status, started_at, created_at, finished_at FROM batch_items"
+                       " WHERE trace_id = ? AND indicator_id = ?",
+                       (trace_id, indicator_id)).fetchone()
+    if item is None:
+        cur.execute("INSERT INTO batch_items (trace_id, indicator_id, status, stage, error,"
+                    " started_at, finished_at, confidence, duration_ms, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (trace_id, indicator_id, status, stage, error, now, now, confidence, 0.0,
+                     now, now))
+        return
+    if item["status"] == "completed":  # never downgraded; a re-run refreshes the confidence
+        if status == "completed":
+            cur.execute("UPDATE batch_items SET confidence = ?, updated_at = ? WHERE trace_id = ?"
+                        " AND indicator_id = ?", (confidence, now, trace_id, indicator_id))
+        return
+    if item["status"] == status == "failed":  # failed again: newest reason, first finish time
+        cur.execute("UPDATE batch_items SET stage = COALESCE(?, stage), error = ?, updated_at = ?"
+                    " WHERE trace_id = ? AND indicator_id = ?",
+                    (stage, error, now, trace_id, indicator_id))
+        return
+    duration = R.ms_between(item["started_at"] or item["created_at"], now)
+    cur.execute("UPDATE batch_items SET status = ?, stage = COALESCE(?, stage), error = ?,"
+                " finished_at = ?, confidence = ?, duration_ms = ?, updated_at = ?"
+                " WHERE trace_id = ? AND indicator_id = ?",
+                (status, stage, error, now, confidence, duration, now, trace_id, indicator_id))
+
+
+def _stats_values(start: str, items: dict[str, Any], calls: dict[str, Any]) -> dict[str, Any]:
+    total, ok, failed = int(items["total"] or 0), int(items["ok"] or 0), int(items["failed"] or 0)
+    done = total > 0 and ok + failed == total
+    end = items["last_done"] if done else None
+    total_ms = R.ms_between(start, end)
+    avg_ms = items["avg_ms"]
+    cost = None if int(calls["unknown"] or 0) else float(calls["cost"] or 0.0)
+    return {
+        "total_indicators": total, "successful_indicators": ok, "failed_indicators": failed,
+        "batch_end_time": end, "total_duration_ms": None if total_ms is None else round(total_ms),
+        "avg_time_per_indicator_ms": None if avg_ms is None else round(float(avg_ms)),
+        "avg_confidence": None if items["avg_conf"] is None else float(items["avg_conf"]),
+        "llm_calls": int(calls["n"] or 0), "input_tokens": int(calls["inp"] or 0),
+        "output_tokens": int(calls["outp"] or 0), "cached_tokens": int(calls["cached"] or 0),
+        "cost_usd": cost, "updated_at": R.now_iso(),
+    }
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("issues", "corrections"):
+        if isinstance(row.get(key), str):
+            row[key] = json.loads(row[key])
+    return row
