@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -157,19 +157,15 @@ class _Pool:
         with self._lock:
             if conn in self._all:
                 self._all.remove(conn)
-        try:
+        with suppress(Exception):
             conn.close()
-        except Exception:  # noqa: BLE001 - already broken
-            pass
 
     def close(self) -> None:
         with self._lock:
             conns, self._all = self._all, []
         for conn in conns:
-            try:
+            with suppress(Exception):
                 conn.close()
-            except Exception:  # noqa: BLE001
-                pass
 
 
 # ---------------------------------------------------------------- SQLite
@@ -225,7 +221,8 @@ class SqliteDatabase(Database):
 
     def is_transient(self, exc: BaseException) -> bool:
         text = str(exc).lower()
-        return isinstance(exc, sqlite3.OperationalError) and any(w in text for w in _SQLITE_TRANSIENT)
+        locked = any(w in text for w in _SQLITE_TRANSIENT)
+        return isinstance(exc, sqlite3.OperationalError) and locked
 
     def is_driver_error(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.Error)

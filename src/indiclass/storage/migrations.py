@@ -101,7 +101,8 @@ STAGE_COMMON_TAIL: Columns = (
     ("confidence", "real!"), ("reasoning", "text!"), ("result_json", "text!"),
     ("source", "text!"), ("provider", "text!"), ("model", "text!"), ("attempts", "int!"),
     ("error", "text"), ("input_tokens", "int!"), ("output_tokens", "int!"),
-    ("cached_tokens", "int!"), ("cost_usd", "real"), ("created_at", "text!"), ("updated_at", "text!"),
+    ("cached_tokens", "int!"), ("cost_usd", "real"),
+    ("created_at", "text!"), ("updated_at", "text!"),
 )
 STAGE_TABLES: dict[str, Columns] = {
     "normalization_results": (

@@ -67,7 +67,8 @@ class SqlStore:
         self, *, ids: Sequence[str] | None = None, limit: int | None = None,
         random_order: bool = False, unclassified_only: bool = False,
     ) -> list[Indicator]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if ids is not None:
             if not ids:
                 return []
@@ -279,7 +280,8 @@ class SqlStore:
             "SELECT * FROM llm_calls WHERE indicator_id = ? ORDER BY id",
             (indicator_id,)).fetchall())]
 
-    def processing_log(self, trace_id: str, indicator_id: str | None = None) -> list[dict[str, Any]]:
+    def processing_log(self, trace_id: str,
+                       indicator_id: str | None = None) -> list[dict[str, Any]]:
         sql, params = "SELECT * FROM processing_log WHERE trace_id = ?", [trace_id]
         if indicator_id is not None:
             sql, params = sql + " AND indicator_id = ?", [*params, indicator_id]

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from conftest import Simulate, fake_call, make_indicator
+from storage_helpers import Simulate, fake_call, make_indicator
 
 from indiclass.domain.enums import StageName
 from indiclass.domain.store import BatchSpec
@@ -67,7 +67,8 @@ def test_batch_closes_with_counts_durations_and_llm_totals(store: SqlStore,
     store.mark_failed("t-2", inds[3].indicator_id, StageName.FAMILY, "provider kept failing")
     stats = store.refresh_batch_stats("t-2")
     assert stats.done and stats.batch_end_time is not None
-    assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) == (4, 3, 1)
+    counts = (stats.total_indicators, stats.successful_indicators, stats.failed_indicators)
+    assert counts == (4, 3, 1)
     assert stats.total_duration_ms is not None and stats.total_duration_ms >= 0
     assert stats.avg_time_per_indicator_ms is not None
     expected_conf = sum(r.classification.overall_confidence for r in runs) / 3
