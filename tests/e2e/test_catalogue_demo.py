@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from typer.testing import CliRunner
-
 from indiclass.catalogue import catalogue_records, load_catalogue
-from indiclass.cli import app
 
 
 def test_catalogue_is_large_varied_and_valid() -> None:

@@ -1,1 +1,5 @@
-"""api (to be filled in)."""
+"""The HTTP API (FastAPI): ``create_app(settings, engine=None)`` builds it; nothing at import."""
+
+from indiclass.api.app import create_app
+
+__all__ = ["create_app"]

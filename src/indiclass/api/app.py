@@ -1,0 +1,85 @@
+"""The FastAPI application factory: ``create_app(settings, engine=None)``.
+
+Nothing is built at import time. Given an engine, the app uses it as is (the caller owns its
+lifecycle). Without one, the app builds the embedded engine from ``settings`` through
+``indiclass.bootstrap`` when it starts and shuts it down when it stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+
+from indiclass.api.auth import require_api_key
+from indiclass.api.errors import install_error_handlers
+from indiclass.api.routes_batches import router as batches_router
+from indiclass.api.routes_ops import health_router, metrics_router
+from indiclass.api.routes_results import router as results_router
+from indiclass.api.services import EngineLike, Services
+from indiclass.settings import Settings
+
+DESCRIPTION = (
+    "Classify economic indicators in durable batches. Submit with `POST /classify/batch`, follow "
+    "with `GET /batches/{trace_id}` or its server-sent events, read results under "
+    "`/classifications`. When `API_KEY` is set, every route but `/health` needs `x-api-key`.")
+
+
+def create_app(settings: Settings, engine: EngineLike | None = None) -> FastAPI:
+    """Build the API around ``engine`` (or the embedded engine built from ``settings``)."""
+    app = FastAPI(title="indiclass", version=_version(), description=DESCRIPTION,
+                  lifespan=_lifespan(settings, engine))
+    app.state.api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    if engine is not None:
+        _attach(app, settings, engine)
+    install_error_handlers(app)
+    guarded = [Depends(require_api_key)]
+    app.include_router(health_router)
+    for router in (batches_router, results_router, metrics_router):
+        app.include_router(router, dependencies=guarded)
+    return app
+
+
+def _attach(app: FastAPI, settings: Settings, engine: EngineLike) -> Services:
+    services = Services(settings=settings, engine=engine)
+    app.state.services = services
+    subscribe = getattr(engine, "subscribe", None)
+    app.state.unsubscribe = subscribe(services.timings.observe) if subscribe else None
+    return services
+
+
+def _lifespan(settings: Settings, engine: EngineLike | None) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = None
+        if engine is None:
+            owned = _build_engine(settings)
+            _attach(app, settings, owned)
+        try:
+            yield
+        finally:
+            _detach(app)
+            if owned is not None:
+                owned.shutdown()
+
+    return lifespan
+
+
+def _detach(app: FastAPI) -> None:
+    unsubscribe = getattr(app.state, "unsubscribe", None)
+    if callable(unsubscribe):
+        unsubscribe()
+
+
+def _build_engine(settings: Settings) -> Any:
+    from indiclass.bootstrap import build_engine  # type: ignore[attr-defined]
+
+    return build_engine(settings)
+
+
+def _version() -> str:
+    from indiclass import __version__
+
+    return __version__

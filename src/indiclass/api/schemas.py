@@ -1,0 +1,64 @@
+"""Request and response bodies of the HTTP API (the seed's batch body and our read models)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from indiclass.api.errors import ApiError
+from indiclass.domain.enums import ProviderName, Strategy
+from indiclass.domain.errors import InputError
+from indiclass.domain.models import Indicator, parse_indicator
+
+TraceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+
+
+class BatchRequest(BaseModel):
+    """``POST /classify/batch``: the seed's body ``{indicators, llm_provider}`` plus options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    indicators: list[dict[str, Any]] = Field(
+        ..., description="Indicator objects: indicator_id (or id), name, units, periodicity, ...")
+    llm_provider: ProviderName | None = Field(
+        None, description="rules | openai | anthropic | local (default: LLM_PROVIDER)")
+    strategy: Strategy | None = Field(None, description="llm | hybrid | rules")
+    model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    trace_id: TraceId | None = Field(None, description="Idempotency key; generated when absent.")
+    force: bool = Field(False, description="Re-classify indicators already classified.")
+
+
+class BatchAccepted(BaseModel):
+    message: str
+    count: int
+    trace_id: str
+
+
+def validate_indicators(raw: list[dict[str, Any]], max_size: int) -> list[Indicator]:
+    """Every indicator parsed, or one 422 listing every bad row, oversize or duplicate ids."""
+    if not raw:
+        raise ApiError(422, "indicators must not be empty", details=[])
+    if len(raw) > max_size:
+        raise ApiError(422, f"too many indicators: {len(raw)} > limit {max_size}",
+                       code="batch_too_large", details={"count": len(raw), "limit": max_size})
+    parsed, problems = [], []
+    for n, row in enumerate(raw):
+        try:
+            parsed.append(parse_indicator(row))
+        except InputError as exc:
+            problems.append({"index": n, "field": exc.field, "message": exc.detail})
+    if problems:
+        raise ApiError(422, f"{len(problems)} invalid indicator(s)", code="invalid_indicators",
+                       details=problems)
+    _reject_duplicates(parsed)
+    return parsed
+
+
+def _reject_duplicates(indicators: list[Indicator]) -> None:
+    counts = Counter(i.indicator_id for i in indicators)
+    dupes = sorted(k for k, n in counts.items() if n > 1)
+    if dupes:
+        raise ApiError(422, f"duplicate indicator_id(s): {', '.join(dupes[:20])}",
+                       code="duplicate_indicator_ids", details={"indicator_ids": dupes})
