@@ -52,15 +52,21 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
     anthropic_model: str = Field("claude-3-5-haiku-latest", alias="ANTHROPIC_MODEL")
     anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
+    anthropic_structured_output: Literal["tools", "json_schema"] = Field(
+        "tools", alias="ANTHROPIC_STRUCTURED_OUTPUT")
     lm_studio_url: str = Field("http://127.0.0.1:1234/v1", alias="LM_STUDIO_URL")
     lm_studio_model: str = Field("local-model", alias="LM_STUDIO_MODEL")
     local_structured_output: StructuredMode = Field("json_schema", alias="LOCAL_STRUCTURED_OUTPUT")
     local_max_tokens_field: MaxTokensField = Field("max_tokens", alias="LOCAL_MAX_TOKENS_FIELD")
     llm_timeout_s: float = Field(60.0, gt=0, alias="LLM_TIMEOUT_S")
     llm_max_retries: int = Field(4, ge=0, le=20, alias="LLM_MAX_RETRIES")
+    llm_retry_base_s: float = Field(0.5, ge=0, le=60, alias="LLM_RETRY_BASE_S")
+    """First backoff delay; doubles per retry (a server's Retry-After wins)."""
     llm_rpm: int | None = Field(None, ge=1, alias="LLM_RPM")
     llm_tpm: int | None = Field(None, ge=1, alias="LLM_TPM")
     llm_cache: bool = Field(True, alias="LLM_CACHE")
+    llm_cache_file: str | None = Field(None, alias="LLM_CACHE_FILE")
+    """SQLite file for the response cache (kept across runs); in memory only when unset."""
     llm_prices_file: str | None = Field(None, alias="LLM_PRICES_FILE")
 
     # --- per-stage overrides (LLM_PROVIDER_<STAGE>, LLM_MODEL_<STAGE>)
