@@ -26,20 +26,31 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
 
 
-def open_database(url_or_path: str | Path | None = None) -> Database:
-    """A :class:`Database` for a ``postgresql://`` URL, a ``sqlite:///`` URL or a file path."""
+def open_database(url_or_path: str | Path | None = None, *,
+                  lock_timeout_ms: int | None = None) -> Database:
+    """A :class:`Database` for a ``postgresql://`` URL, a ``sqlite:///`` URL or a file path.
+
+    ``lock_timeout_ms``: how long one attempt waits for a lock (SQLite ``busy_timeout``,
+    PostgreSQL ``lock_timeout``) before it counts as a transient failure and is retried.
+    """
     target = str(url_or_path or DEFAULT_SQLITE_PATH)
     if is_postgres_url(target):
-        return PostgresDatabase(target.replace("postgresql+psycopg://", "postgresql://", 1))
+        url = target.replace("postgresql+psycopg://", "postgresql://", 1)
+        if lock_timeout_ms is None:
+            return PostgresDatabase(url)
+        return PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
     if target.startswith("sqlite:///"):
         target = target.removeprefix("sqlite:///")
-    return SqliteDatabase(target)
+    if lock_timeout_ms is None:
+        return SqliteDatabase(target)
+    return SqliteDatabase(target, busy_timeout_ms=lock_timeout_ms)
 
 
-def open_store(url_or_path: str | Path | None = None, *, migrate: bool = True) -> SqlStore:
+def open_store(url_or_path: str | Path | None = None, *, migrate: bool = True,
+               lock_timeout_ms: int | None = None) -> SqlStore:
     """The results store for ``url_or_path`` (default ``./data/classify-workflow-local-dev.db``),
     migrated to the current schema unless ``migrate=False``."""
-    store = SqlStore(open_database(url_or_path))
+    store = SqlStore(open_database(url_or_path, lock_timeout_ms=lock_timeout_ms))
     if migrate:
         store.migrate()
     return store

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from indiclass.storage import open_store
 from indiclass.storage.migrations import MIGRATIONS
 
@@ -98,7 +100,7 @@ def test_migrate_twice_is_a_no_op(blank_url: str, backend: str) -> None:
 
 def test_sqlite_file_is_wal_in_default_folder(backend: str) -> None:
     if backend != "sqlite":
-        return
+        pytest.skip("SQLite file mode")
     store = open_store(None)  # cwd is a tmp dir (root conftest)
     try:
         with sqlite3.connect("data/classify-workflow-local-dev.db") as conn:
