@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indiclass.storage.db import (
     DEFAULT_SQLITE_PATH,
@@ -17,6 +18,12 @@ from indiclass.storage.db import (
     SqliteDatabase,
 )
 from indiclass.storage.store import SqlStore
+
+if TYPE_CHECKING:
+    from indiclass.domain.store import ResultStore
+
+    def _implements_the_port(store: SqlStore) -> ResultStore:  # checked by mypy
+        return store
 
 __all__ = ["DEFAULT_SQLITE_PATH", "Database", "PostgresDatabase", "SqlStore", "SqliteDatabase",
            "is_postgres_url", "open_database", "open_store"]

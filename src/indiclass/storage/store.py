@@ -8,7 +8,6 @@ row lock on the ``pipeline_stats`` row, so concurrent or repeated refreshes cann
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from indiclass.domain.models import Classification, Indicator, StageRecord, Stag
 from indiclass.domain.ports import CallRecord
 from indiclass.domain.store import BatchSpec, BatchStats, FailedItem, ItemStatus, StageEvent
 from indiclass.domain.usage import Usage
+from indiclass.storage import ops
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
 from indiclass.storage.migrations import migrate
@@ -158,7 +158,7 @@ class SqlStore:
             " SUM(CASE WHEN cost_usd IS NULL AND NOT cache_hit THEN 1 ELSE 0 END) AS unknown"
             " FROM llm_calls WHERE trace_id = ?", (trace_id,)).fetchone()
         assert items is not None and calls is not None
-        values = _stats_values(head["batch_start_time"], items, calls)
+        values = ops.stats_values(head["batch_start_time"], items, calls)
         cur.execute("UPDATE pipeline_stats SET " + ", ".join(f"{k} = ?" for k in values)
                     + " WHERE batch_id = ?", [*values.values(), trace_id])
         return cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?",
@@ -172,7 +172,7 @@ class SqlStore:
         now = R.now_iso()
 
         def write(cur: Cursor) -> None:
-            _log(cur, trace_id, indicator_id, str(stage), event, duration_ms, error, now)
+            ops.log(cur, trace_id, indicator_id, str(stage), event, duration_ms, error, now)
             if event == "started":
                 cur.execute("UPDATE batch_items SET stage = ?, updated_at = ?,"
                             " started_at = COALESCE(started_at, ?)"
@@ -183,12 +183,20 @@ class SqlStore:
     def save_stage_result(self, trace_id: str, indicator_id: str, stage: StageName,
                           result: StageResult, record: StageRecord, usage: Usage) -> None:
         """Upsert into the stage's table; the router and complete stages have none (no-op)."""
-        table = R.STAGE_TABLE.get(StageName(stage))
-        if table is None:
-            return
-        row = R.stage_row(trace_id, indicator_id, result, record, usage, R.now_iso())
-        sql = R.upsert_sql(table, list(row), ("indicator_id", "trace_id"))
-        self.db.write(lambda cur: cur.execute(sql, list(row.values())), what=f"save {table}")
+        now = R.now_iso()
+        self.db.write(lambda cur: ops.save_stage(cur, trace_id, indicator_id, stage, result,
+                                                 record, usage, now), what=f"save {stage} result")
+
+    def complete_stage(self, trace_id: str, indicator_id: str, stage: StageName,
+                       result: StageResult, record: StageRecord, usage: Usage, *,
+                       duration_ms: float | None = None) -> None:
+        """``save_stage_result`` plus the ``completed`` processing_log row, in one transaction."""
+        now = R.now_iso()
+
+        def write(cur: Cursor) -> None:
+            ops.save_stage(cur, trace_id, indicator_id, stage, result, record, usage, now)
+            ops.log(cur, trace_id, indicator_id, str(stage), "completed", duration_ms, None, now)
+        self.db.write(write, what=f"complete {stage}")
 
     def record_llm_call(self, call: CallRecord, *, trace_id: str | None = None,
                         indicator_id: str | None = None) -> None:
@@ -199,27 +207,53 @@ class SqlStore:
 
     # ------------------------------------------------------------ outcomes
 
-    def save_classification(self, trace_id: str, classification: Classification) -> None:
-        """Upsert the ``classifications`` row and mark the batch item completed (same tx)."""
+    def save_classification(self, trace_id: str, classification: Classification, *,
+                            refresh: bool = False) -> None:
+        """Upsert the ``classifications`` row and mark the batch item completed (one tx);
+        with ``refresh`` the batch's stats are recomputed in the same transaction."""
         now = R.now_iso()
         row = R.classification_row(trace_id, classification, now)
         sql = R.upsert_sql("classifications", list(row), ("indicator_id",))
 
         def write(cur: Cursor) -> None:
             cur.execute(sql, list(row.values()))
-            _finish_item(cur, trace_id, classification.indicator_id, "completed", None, None,
+            ops.finish_item(cur, trace_id, classification.indicator_id, "completed", None, None,
                          classification.overall_confidence, now)
+            if refresh:
+                self._refresh(cur, trace_id)
         self.db.write(write, what="save classification")
 
     def mark_failed(self, trace_id: str, indicator_id: str, stage: StageName | None,
-                    error: str) -> None:
-        """Item failed with the stage and reason (a completed item stays completed)."""
+                    error: str, *, refresh: bool = False) -> None:
+        """Item failed with the stage and reason, logged as a ``failed`` processing_log row.
+
+        A completed item stays completed; a later successful run flips a failed one.
+        """
         now, name = R.now_iso(), str(stage) if stage is not None else None
 
         def write(cur: Cursor) -> None:
-            _log(cur, trace_id, indicator_id, name or "unknown", "failed", None, error, now)
-            _finish_item(cur, trace_id, indicator_id, "failed", name, error, None, now)
+            ops.log(cur, trace_id, indicator_id, name or "unknown", "failed", None, error, now)
+            ops.finish_item(cur, trace_id, indicator_id, "failed", name, error, None, now)
+            if refresh:
+                self._refresh(cur, trace_id)
         self.db.write(write, what="mark failed")
+
+    def classified_ids(self, ids: Sequence[str]) -> set[str]:
+        """The subset of ``ids`` that already have a classification."""
+        found: set[str] = set()
+        for at in range(0, len(ids), _CHUNK):
+            chunk = list(ids[at:at + _CHUNK])
+            sql = ("SELECT indicator_id FROM classifications WHERE indicator_id IN "
+                   f"({', '.join('?' * len(chunk))})")
+            found.update(r["indicator_id"] for r in self.db.read(
+                lambda cur, s=sql, c=chunk: cur.execute(s, c).fetchall()))  # type: ignore[misc]
+        return found
+
+    def unfinished_batches(self) -> list[str]:
+        """trace_ids with at least one pending item, oldest first (for resume)."""
+        return [r["trace_id"] for r in self.db.read(lambda cur: cur.execute(
+            "SELECT trace_id, MIN(id) AS first FROM batch_items WHERE status = 'pending'"
+            " GROUP BY trace_id ORDER BY first").fetchall())]
 
     def is_classified(self, indicator_id: str) -> bool:
         return self.db.read(lambda cur: cur.execute(
@@ -271,7 +305,7 @@ class SqlStore:
                                   " ORDER BY updated_at DESC, id DESC LIMIT 1",
                                   (indicator_id,)).fetchone()
                 if row is not None:
-                    out[stage.value] = _decoded(R.clean(row))
+                    out[stage.value] = ops.decoded(R.clean(row))
             return out
         return self.db.read(read)
 
@@ -295,70 +329,3 @@ class SqlStore:
         return [FailedItem(trace_id=r["trace_id"], indicator_id=r["indicator_id"],
                            stage=r["stage"], error=r["error"],
                            failed_at=R.parse_iso(r["finished_at"])) for r in found]
-
-
-# ---------------------------------------------------------------- helpers (inside a transaction)
-
-
-def _log(cur: Cursor, trace_id: str, indicator_id: str, stage: str, event: str,
-         duration_ms: float | None, error: str | None, now: str) -> None:
-    row = {"trace_id": trace_id, "indicator_id": indicator_id, "stage": stage, "status": event,
-           "duration_ms": duration_ms, "error_message": error, "created_at": now,
-           "updated_at": now}
-    cur.execute(R.upsert_sql("processing_log", list(row),
-                             ("trace_id", "indicator_id", "stage", "status")), list(row.values()))
-
-
-def _finish_item(cur: Cursor, trace_id: str, indicator_id: str, status: str, stage: str | None,
-                 error: str | None, confidence: float | None, now: str) -> None:
-    """Move a batch item to completed/failed; re-finishing keeps the first finish time."""
-    item = cur.execute("SELECT status, started_at, created_at, finished_at FROM batch_items"
-                       " WHERE trace_id = ? AND indicator_id = ?",
-                       (trace_id, indicator_id)).fetchone()
-    if item is None:
-        cur.execute("INSERT INTO batch_items (trace_id, indicator_id, status, stage, error,"
-                    " started_at, finished_at, confidence, duration_ms, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (trace_id, indicator_id, status, stage, error, now, now, confidence, 0.0,
-                     now, now))
-        return
-    if item["status"] == "completed":  # never downgraded; a re-run refreshes the confidence
-        if status == "completed":
-            cur.execute("UPDATE batch_items SET confidence = ?, updated_at = ? WHERE trace_id = ?"
-                        " AND indicator_id = ?", (confidence, now, trace_id, indicator_id))
-        return
-    if item["status"] == status == "failed":  # failed again: newest reason, first finish time
-        cur.execute("UPDATE batch_items SET stage = COALESCE(?, stage), error = ?, updated_at = ?"
-                    " WHERE trace_id = ? AND indicator_id = ?",
-                    (stage, error, now, trace_id, indicator_id))
-        return
-    duration = R.ms_between(item["started_at"] or item["created_at"], now)
-    cur.execute("UPDATE batch_items SET status = ?, stage = COALESCE(?, stage), error = ?,"
-                " finished_at = ?, confidence = ?, duration_ms = ?, updated_at = ?"
-                " WHERE trace_id = ? AND indicator_id = ?",
-                (status, stage, error, now, confidence, duration, now, trace_id, indicator_id))
-
-
-def _stats_values(start: str, items: dict[str, Any], calls: dict[str, Any]) -> dict[str, Any]:
-    total, ok, failed = int(items["total"] or 0), int(items["ok"] or 0), int(items["failed"] or 0)
-    done = total > 0 and ok + failed == total
-    end = items["last_done"] if done else None
-    total_ms = R.ms_between(start, end)
-    avg_ms = items["avg_ms"]
-    cost = None if int(calls["unknown"] or 0) else float(calls["cost"] or 0.0)
-    return {
-        "total_indicators": total, "successful_indicators": ok, "failed_indicators": failed,
-        "batch_end_time": end, "total_duration_ms": None if total_ms is None else round(total_ms),
-        "avg_time_per_indicator_ms": None if avg_ms is None else round(float(avg_ms)),
-        "avg_confidence": None if items["avg_conf"] is None else float(items["avg_conf"]),
-        "llm_calls": int(calls["n"] or 0), "input_tokens": int(calls["inp"] or 0),
-        "output_tokens": int(calls["outp"] or 0), "cached_tokens": int(calls["cached"] or 0),
-        "cost_usd": cost, "updated_at": R.now_iso(),
-    }
-
-
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    for key in ("issues", "corrections"):
-        if isinstance(row.get(key), str):
-            row[key] = json.loads(row[key])
-    return row

@@ -161,3 +161,31 @@ def test_items_added_to_existing_batch_are_counted(store: SqlStore) -> None:
     store.create_batch(spec("t-6", ["a", "b", "c"]))
     assert store.batch_stats("t-6").total_indicators == 3
     assert [s for _, s in store.batch_items("t-6")] == ["pending"] * 3
+
+
+def test_engine_shortcuts_in_one_transaction(store: SqlStore) -> None:
+    """complete_stage, save_classification(refresh=True), mark_failed(refresh=True)."""
+    from indiclass.pipeline import STATE_FIELD, classify
+
+    inds = [make_indicator(i) for i in range(3)]
+    store.create_batch(spec("t-7", [i.indicator_id for i in inds]))
+    store.create_batch(spec("t-8", ["other"]))
+    assert store.unfinished_batches() == ["t-7", "t-8"]
+    for ind in inds[:2]:
+        run = classify(ind)
+        for name, record in run.state.records.items():
+            stage = StageName(name)
+            result = getattr(run.state, STATE_FIELD[stage])
+            store.complete_stage("t-7", ind.indicator_id, stage, result, record,
+                                 run.state.usage, duration_ms=2.0)
+        store.save_classification("t-7", run.classification, refresh=True)
+    assert store.batch_stats("t-7").successful_indicators == 2
+    assert len(store.stage_results(inds[0].indicator_id)) == 7
+    log = store.processing_log("t-7", inds[0].indicator_id)
+    assert {r["status"] for r in log} == {"completed"} and len(log) == 8
+    assert store.classified_ids([i.indicator_id for i in inds] + ["nope"]) == {
+        inds[0].indicator_id, inds[1].indicator_id}
+    store.mark_failed("t-7", inds[2].indicator_id, None, "bad input", refresh=True)
+    stats = store.batch_stats("t-7")
+    assert (stats.successful_indicators, stats.failed_indicators, stats.done) == (2, 1, True)
+    assert store.unfinished_batches() == ["t-8"]
