@@ -163,6 +163,14 @@ class FakeLLM:
         return text, False
 
 
+def _object_or_none(content: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _plain(value: Any) -> Any:
     return dict(value) if isinstance(value, Counter) else value
 
@@ -210,13 +218,9 @@ def _anthropic_body(
     ex: Exchange, content: str, truncated: bool, u: dict[str, int]
 ) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "text", "text": content}
-    if ex.tool_name and not truncated:
-        block = {
-            "type": "tool_use",
-            "id": "toolu_fake",
-            "name": ex.tool_name,
-            "input": json.loads(content) if content else {},
-        }
+    tool_input = _object_or_none(content) if ex.tool_name and not truncated else None
+    if tool_input is not None:  # broken JSON cannot be a tool input: it is sent as text
+        block = {"type": "tool_use", "id": "toolu_fake", "name": ex.tool_name, "input": tool_input}
     read = u["cached"]
     created = u["prefix"] if ex.cache_control and read < u["prefix"] else 0
     return {
