@@ -175,9 +175,21 @@ _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS schema_version (\n  version INTEGER 
                 "  name TEXT NOT NULL UNIQUE,\n  applied_at TEXT NOT NULL\n)")
 
 
+_PG_MIGRATION_LOCK = 7_283_910_451
+"""Advisory lock key: concurrent migrators on PostgreSQL take turns (SQLite has one writer)."""
+
+
+def _serialised(cur: Cursor, dialect: str) -> None:
+    if dialect == "postgresql":
+        cur.execute(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+
+
 def applied(db: Database) -> list[str]:
     """Names of the steps recorded in ``schema_version``, in order."""
-    db.write(lambda cur: cur.execute(_VERSION_DDL), what="create schema_version")
+    def create(cur: Cursor) -> None:
+        _serialised(cur, db.dialect)
+        cur.execute(_VERSION_DDL)
+    db.write(create, what="create schema_version")
     rows = db.read(lambda cur: cur.execute(
         "SELECT name FROM schema_version ORDER BY version").fetchall())
     return [r["name"] for r in rows]
@@ -196,8 +208,7 @@ def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> list[
 
 def _applier(version: int, step: Migration, dialect: str) -> Callable[[Cursor], bool]:
     def apply(cur: Cursor) -> bool:
-        if dialect == "postgresql":  # serialise concurrent migrators
-            cur.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
+        _serialised(cur, dialect)
         if cur.execute("SELECT 1 FROM schema_version WHERE name = ?", (step.name,)).fetchone():
             return False
         for sql in step.statements(dialect):

@@ -107,3 +107,19 @@ def test_sqlite_file_is_wal_in_default_folder(backend: str) -> None:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         store.close()
+
+
+def test_concurrent_migrators_apply_each_step_once(blank_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def start() -> None:
+        open_store(blank_url).close()
+
+    with ThreadPoolExecutor(4) as pool:
+        for job in [pool.submit(start) for _ in range(4)]:
+            job.result()
+    store = open_store(blank_url, migrate=False)
+    try:
+        assert store.count("schema_version") == len(MIGRATIONS)
+    finally:
+        store.close()
