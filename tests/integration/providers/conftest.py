@@ -25,14 +25,27 @@ def fake(server: FakeLLMServer) -> Iterator[FakeLLMServer]:
 
 @pytest.fixture
 def gdp() -> Indicator:
-    return parse_indicator({
-        "name": "GDP Annual Growth Rate", "units": "%", "periodicity": "Quarterly",
-        "source_name": "National Statistics",
-        "sample_values": [{"date": "2024-03-31", "value": 2.1}, {"date": "2023-12-31", "value": 1.7}],
-    })
+    return parse_indicator(
+        {
+            "name": "GDP Annual Growth Rate",
+            "units": "%",
+            "periodicity": "Quarterly",
+            "source_name": "National Statistics",
+            "sample_values": [
+                {"date": "2024-03-31", "value": 2.1},
+                {"date": "2023-12-31", "value": 1.7},
+            ],
+        }
+    )
 
 
 @pytest.fixture
 def debt() -> Indicator:
-    return parse_indicator({"name": "Government Debt", "units": "USD Billion",
-                            "periodicity": "Annual", "currency_code": "USD"})
+    return parse_indicator(
+        {
+            "name": "Government Debt",
+            "units": "USD Billion",
+            "periodicity": "Annual",
+            "currency_code": "USD",
+        }
+    )

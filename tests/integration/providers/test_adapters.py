@@ -19,16 +19,24 @@ LLM = PipelineConfig(strategy=Strategy.LLM, max_reasks=2)
 ASKED = {"time", "family", "type", "boolean-review"}
 
 
-def providers(fake: FakeLLMServer, name: str, calls: list[CallRecord] | None = None,
-              sleeps: list[float] | None = None, **extra: object) -> ProviderSet:
+def providers(
+    fake: FakeLLMServer,
+    name: str,
+    calls: list[CallRecord] | None = None,
+    sleeps: list[float] | None = None,
+    **extra: object,
+) -> ProviderSet:
     sink = calls.append if calls is not None else None
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
     return build_provider_set(settings_for(fake, **extra), name, sink=sink, sleep=sleep)
 
 
 def llm_records(run: ClassificationRun) -> dict[str, tuple[AnswerSource, int]]:
-    return {k: (r.source, r.attempts) for k, r in run.state.records.items()
-            if k in ASKED | {"final-review"} and r.source is not AnswerSource.SKIPPED}
+    return {
+        k: (r.source, r.attempts)
+        for k, r in run.state.records.items()
+        if k in ASKED | {"final-review"} and r.source is not AnswerSource.SKIPPED
+    }
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
@@ -124,16 +132,22 @@ def test_server_down_is_one_clear_error_naming_the_url(adapter, gdp):
     assert "LM_STUDIO_URL" in str(info.value) if adapter == "local" else True
 
 
-@pytest.mark.parametrize(("adapter", "variable"),
-                         [("openai", "OPENAI_API_KEY"), ("anthropic", "ANTHROPIC_API_KEY")])
+@pytest.mark.parametrize(
+    ("adapter", "variable"), [("openai", "OPENAI_API_KEY"), ("anthropic", "ANTHROPIC_API_KEY")]
+)
 def test_missing_key_names_the_variable(fake, adapter, variable):
     with pytest.raises(ConfigError, match=variable):
         build_provider_set(settings_for(fake, **{variable: None}), adapter)
 
 
 def test_per_stage_provider_and_model_overrides(fake, gdp):
-    ps = providers(fake, "openai", LLM_PROVIDER_BOOLEAN_REVIEW="anthropic",
-                   LLM_MODEL_TYPE="gpt-4.1-mini", LLM_PROVIDER_TIME="local")
+    ps = providers(
+        fake,
+        "openai",
+        LLM_PROVIDER_BOOLEAN_REVIEW="anthropic",
+        LLM_MODEL_TYPE="gpt-4.1-mini",
+        LLM_PROVIDER_TIME="local",
+    )
     run = classify(gdp, ps, LLM)
     records = run.state.records
     assert records["boolean-review"].provider == "anthropic"
@@ -142,8 +156,12 @@ def test_per_stage_provider_and_model_overrides(fake, gdp):
     assert (records["family"].provider, records["family"].model) == ("openai", "gpt-4o-mini")
     stats = fake.stats()
     assert stats["by_api"] == {"openai": 3, "anthropic": 1}
-    assert stats["by_model"] == {"local-test-model": 1, "gpt-4o-mini": 1, "gpt-4.1-mini": 1,
-                                 "claude-3-5-haiku-latest": 1}
+    assert stats["by_model"] == {
+        "local-test-model": 1,
+        "gpt-4o-mini": 1,
+        "gpt-4.1-mini": 1,
+        "claude-3-5-haiku-latest": 1,
+    }
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
@@ -177,32 +195,44 @@ def test_usage_totals_equal_what_the_server_reported(fake, adapter, gdp, debt):
 def test_cost_uses_the_price_table_and_unknown_price_is_none(fake, gdp, tmp_path):
     run = classify(gdp, providers(fake, "openai", LLM_CACHE=False), LLM)
     u = run.state.usage
-    expected = ((u.input_tokens - u.cached_tokens) * 0.15 + u.cached_tokens * 0.075
-                + u.output_tokens * 0.60) / 1e6
+    expected = (
+        (u.input_tokens - u.cached_tokens) * 0.15 + u.cached_tokens * 0.075 + u.output_tokens * 0.60
+    ) / 1e6
     assert u.cost_usd == pytest.approx(expected)
     local = classify(gdp, providers(fake, "local", LLM_CACHE=False), LLM)
     assert local.state.usage.input_tokens > 0 and local.state.usage.cost_usd is None
     prices = tmp_path / "prices.json"
     prices.write_text('{"local-test-model": {"input": 1.0, "output": 2.0}}')
-    priced = classify(gdp, providers(fake, "local", LLM_CACHE=False,
-                                     LLM_PRICES_FILE=str(prices)), LLM)
+    priced = classify(
+        gdp, providers(fake, "local", LLM_CACHE=False, LLM_PRICES_FILE=str(prices)), LLM
+    )
     pu = priced.state.usage
     assert pu.cost_usd == pytest.approx((pu.input_tokens * 1.0 + pu.output_tokens * 2.0) / 1e6)
 
 
-@pytest.mark.parametrize(("adapter", "mode"), [
-    ("openai", "tools"), ("local", "json_schema"), ("local", "prompted"),
-    ("anthropic", "json_schema"),
-])
+@pytest.mark.parametrize(
+    ("adapter", "mode"),
+    [
+        ("openai", "tools"),
+        ("local", "json_schema"),
+        ("local", "prompted"),
+        ("anthropic", "json_schema"),
+    ],
+)
 def test_other_structured_output_modes(fake, adapter, mode, gdp):
-    extra = {"anthropic": {"ANTHROPIC_STRUCTURED_OUTPUT": mode},
-             "local": {"LOCAL_STRUCTURED_OUTPUT": mode}}.get(adapter, {})
+    extra = {
+        "anthropic": {"ANTHROPIC_STRUCTURED_OUTPUT": mode},
+        "local": {"LOCAL_STRUCTURED_OUTPUT": mode},
+    }.get(adapter, {})
     ps = providers(fake, adapter, **extra)
     if adapter == "openai":
         from indiclass.providers.openai import OpenAIProvider, preset
 
-        ps = ProviderSet(OpenAIProvider(preset("openai", base_url=fake.openai_url,
-                                               api_key="k", structured="tools")))
+        ps = ProviderSet(
+            OpenAIProvider(
+                preset("openai", base_url=fake.openai_url, api_key="k", structured="tools")
+            )
+        )
     run = classify(gdp, ps, LLM)
     assert all(run.state.records[s].source is AnswerSource.LLM for s in ASKED)
     assert run.state.records[StageName.TYPE.value].attempts == 1
