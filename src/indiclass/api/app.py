@@ -74,7 +74,7 @@ def _detach(app: FastAPI) -> None:
 
 
 def _build_engine(settings: Settings) -> Any:
-    from indiclass.bootstrap import build_engine  # type: ignore[attr-defined]
+    from indiclass.bootstrap import build_engine
 
     return build_engine(settings)
 

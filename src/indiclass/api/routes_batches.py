@@ -74,14 +74,22 @@ def _batch_detail(services: Services, trace_id: str) -> dict[str, Any]:
     return view
 
 
-def _stage_progress(services: Services, trace_id: str) -> Any:
-    status = getattr(services.engine, "status", None)
-    if status is None:
+def _stage_progress(services: Services, trace_id: str) -> dict[str, dict[str, Any]] | None:
+    """Per stage: how many indicators started, completed and failed it, and its mean time."""
+    read_log = getattr(services.store, "processing_log", None)
+    if not callable(read_log):
         return None
-    found = status(trace_id)
-    stages = found.get("stages") if isinstance(found, dict) else getattr(found, "stages", None)
-    dump = getattr(stages, "model_dump", None)
-    return dump(mode="json") if callable(dump) else stages
+    stages: dict[str, dict[str, Any]] = {}
+    for row in read_log(trace_id):
+        entry = stages.setdefault(row["stage"], {"started": 0, "completed": 0, "failed": 0,
+                                                 "avg_duration_ms": None, "_ms": 0.0})
+        entry[row["status"]] = entry.get(row["status"], 0) + 1
+        if row["status"] == "completed" and row.get("duration_ms") is not None:
+            entry["_ms"] += float(row["duration_ms"])
+            entry["avg_duration_ms"] = round(entry["_ms"] / entry["completed"], 2)
+    for entry in stages.values():
+        entry.pop("_ms")
+    return stages
 
 
 async def _progress_stream(services: Services, trace_id: str, request: Request,

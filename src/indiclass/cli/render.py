@@ -55,7 +55,52 @@ def provider_hints(console: Console) -> None:
         console.print(f"  {label} [cyan]{command}[/cyan]", soft_wrap=True)
 
 
-def make_console() -> Console:
+def make_console(*, stderr: bool = False) -> Console:
     """A console that is wide enough for the results table when output is piped to a file."""
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=180)
+    probe = Console(stderr=stderr)
+    return probe if probe.is_terminal else Console(width=180, stderr=stderr)
+
+
+class LineReporter:
+    """The seed's log lines, printed as they happen (no bar)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def progress(self, finished: int, total: int) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class BarReporter(LineReporter):
+    """The same lines, plus a Rich progress bar for the current group (terminal only)."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        super().__init__(console)
+        self._bar = Progress("[progress.description]{task.description}", BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                             transient=True)
+        self._task = self._bar.add_task("classifying", total=None)
+        self._bar.start()
+
+    def line(self, text: str) -> None:
+        self._bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def progress(self, finished: int, total: int) -> None:
+        self._bar.update(self._task, completed=finished, total=total)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+def make_reporter(console: Console, *, bar: bool | None = None) -> LineReporter:
+    """A bar on a terminal, plain lines otherwise (pipes, CI, tests)."""
+    return BarReporter(console) if (console.is_terminal if bar is None else bar) else LineReporter(
+        console)

@@ -76,6 +76,11 @@ class FakeStore:
     def llm_calls_for(self, indicator_id: str) -> list[dict[str, Any]]:
         return []
 
+    def processing_log(self, trace_id: str) -> list[dict[str, Any]]:
+        done = [s for s in self.items.get(trace_id, {}).values() if s != "pending"]
+        return [{"stage": "normalize", "status": s,
+                 "duration_ms": 2.0 if s == "completed" else None} for s in done]
+
 
 class FakeEngine:
     def __init__(self) -> None:
@@ -102,8 +107,8 @@ class FakeEngine:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
-    def status(self, trace_id: str) -> Any:
-        return SimpleNamespace(stages={"normalize": {"completed": 0}})
+    def status(self, trace_id: str) -> BatchStats | None:
+        return self.store.batch_stats(trace_id)
 
     def process(self, trace_id: str, count: int | None = None, fail: Sequence[str] = ()) -> None:
         """Classify ``count`` pending indicators of the batch (all by default)."""

@@ -49,6 +49,8 @@ def test_batch_progress_and_listing(client: TestClient, engine: FakeEngine) -> N
     assert done["done"] and done["status"] == "completed_with_errors"
     assert {i["indicator_id"]: i["status"] for i in done["items"]}["IND-5"] == "failed"
     assert set(done) >= {"timings", "tokens", "cost_usd", "llm_calls", "stages"}
+    assert done["stages"]["normalize"] == {"started": 0, "completed": 4, "failed": 1,
+                                           "avg_duration_ms": 2.0}
     listing = client.get("/batches").json()
     assert [b["trace_id"] for b in listing["batches"]] == [trace]
 
