@@ -1,9 +1,51 @@
-"""Command module placeholder (filled in by its owner)."""
+"""``indiclass fake-llm``: the project's fake LLM server (OpenAI + Anthropic wire formats)."""
 
 from __future__ import annotations
 
 import typer
 
+from indiclass.testing.fake_llm import FakeLLMServer, Fault
+
+FAULT_HELP = (
+    "Scripted fault KIND[:TIMES[:STAGE]], repeatable. KIND: 429, 500, slow, invalid_json, "
+    "out_of_enum, truncated, empty; TIMES -1 = always (default 1); e.g. --fault 429:3 "
+    "--fault out_of_enum:-1:type"
+)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.command("fake-llm")(fake_llm_command)
+
+
+def fake_llm_command(
+    port: int = typer.Option(8765, help="Port on 127.0.0.1 (0 = any free port)."),
+    latency_ms: int = typer.Option(0, "--latency-ms", help="Delay added to every reply."),
+    fault: list[str] = typer.Option([], "--fault", help=FAULT_HELP),
+) -> None:
+    """Serve fake OpenAI chat completions and Anthropic messages on 127.0.0.1 until Ctrl-C."""
+    faults = [parse_fault(f) for f in fault]
+    server = FakeLLMServer(port=port, latency_ms=latency_ms, faults=faults)
+    typer.echo(f"fake LLM on {server.url}  (OpenAI base_url {server.openai_url}, "
+               f"Anthropic base_url {server.url}; stats at {server.url}/_admin/stats)")
+    typer.echo(f"  e.g. LLM_PROVIDER=local LM_STUDIO_URL={server.openai_url} indiclass classify ...")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop_listening()
+
+
+def parse_fault(text: str) -> Fault:
+    kind, _, rest = text.partition(":")
+    times_text, _, stage = rest.partition(":")
+    kinds = ("429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty")
+    if kind not in kinds:
+        raise typer.BadParameter(f"unknown fault {kind!r}; one of {', '.join(kinds)}",
+                                 param_hint="--fault")
+    try:
+        times = int(times_text) if times_text else 1
+    except ValueError:
+        raise typer.BadParameter(f"TIMES must be an integer in {text!r}",
+                                 param_hint="--fault") from None
+    return Fault(kind, times=times, stage=stage or None)  # type: ignore[arg-type]

@@ -336,6 +336,10 @@ class FakeLLMServer:
     def serve_forever(self) -> None:
         self._httpd.serve_forever()
 
+    def stop_listening(self) -> None:
+        """Close the socket of a server run with :meth:`serve_forever` in this thread."""
+        self._httpd.server_close()
+
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
