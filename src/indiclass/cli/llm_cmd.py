@@ -25,9 +25,13 @@ def fake_llm_command(
     """Serve fake OpenAI chat completions and Anthropic messages on 127.0.0.1 until Ctrl-C."""
     faults = [parse_fault(f) for f in fault]
     server = FakeLLMServer(port=port, latency_ms=latency_ms, faults=faults)
-    typer.echo(f"fake LLM on {server.url}  (OpenAI base_url {server.openai_url}, "
-               f"Anthropic base_url {server.url}; stats at {server.url}/_admin/stats)")
-    typer.echo(f"  e.g. LLM_PROVIDER=local LM_STUDIO_URL={server.openai_url} indiclass classify ...")
+    typer.echo(
+        f"fake LLM on {server.url}  (OpenAI base_url {server.openai_url}, "
+        f"Anthropic base_url {server.url}; stats at {server.url}/_admin/stats)"
+    )
+    typer.echo(
+        f"  e.g. LLM_PROVIDER=local LM_STUDIO_URL={server.openai_url} indiclass classify ..."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -41,11 +45,13 @@ def parse_fault(text: str) -> Fault:
     times_text, _, stage = rest.partition(":")
     kinds = ("429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty")
     if kind not in kinds:
-        raise typer.BadParameter(f"unknown fault {kind!r}; one of {', '.join(kinds)}",
-                                 param_hint="--fault")
+        raise typer.BadParameter(
+            f"unknown fault {kind!r}; one of {', '.join(kinds)}", param_hint="--fault"
+        )
     try:
         times = int(times_text) if times_text else 1
     except ValueError:
-        raise typer.BadParameter(f"TIMES must be an integer in {text!r}",
-                                 param_hint="--fault") from None
+        raise typer.BadParameter(
+            f"TIMES must be an integer in {text!r}", param_hint="--fault"
+        ) from None
     return Fault(kind, times=times, stage=stage or None)  # type: ignore[arg-type]
