@@ -34,18 +34,19 @@ def is_postgres_url(url: str) -> bool:
 
 
 def open_database(url_or_path: str | Path | None = None, *,
-                  lock_timeout_ms: int | None = None) -> Database:
+                  lock_timeout_ms: int | None = None, pool_size: int = 8) -> Database:
     """A :class:`Database` for a ``postgresql://`` URL, a ``sqlite:///`` URL or a file path.
 
     ``lock_timeout_ms``: how long one attempt waits for a lock (SQLite ``busy_timeout``,
     PostgreSQL ``lock_timeout``) before it counts as a transient failure and is retried.
+    ``pool_size``: PostgreSQL connections per process (SQLite: one writer, 4 readers).
     """
     target = str(url_or_path or DEFAULT_SQLITE_PATH)
     if is_postgres_url(target):
         url = target.replace("postgresql+psycopg://", "postgresql://", 1)
         if lock_timeout_ms is None:
-            return PostgresDatabase(url)
-        return PostgresDatabase(url, lock_timeout_ms=lock_timeout_ms)
+            return PostgresDatabase(url, pool_size=pool_size)
+        return PostgresDatabase(url, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
     if target.startswith("sqlite:///"):
         target = target.removeprefix("sqlite:///")
     if lock_timeout_ms is None:
@@ -54,10 +55,11 @@ def open_database(url_or_path: str | Path | None = None, *,
 
 
 def open_store(url_or_path: str | Path | None = None, *, migrate: bool = True,
-               lock_timeout_ms: int | None = None) -> SqlStore:
+               lock_timeout_ms: int | None = None, pool_size: int = 8) -> SqlStore:
     """The results store for ``url_or_path`` (default ``./data/classify-workflow-local-dev.db``),
     migrated to the current schema unless ``migrate=False``."""
-    store = SqlStore(open_database(url_or_path, lock_timeout_ms=lock_timeout_ms))
+    db = open_database(url_or_path, lock_timeout_ms=lock_timeout_ms, pool_size=pool_size)
+    store = SqlStore(db)
     if migrate:
         store.migrate()
     return store

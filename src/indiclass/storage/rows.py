@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from indiclass.domain.enums import StageName
@@ -63,9 +64,19 @@ def ms_between(start: str | None, end: str | None) -> float | None:
 
 def upsert_sql(table: str, columns: Sequence[str], conflict: Sequence[str],
                update: Sequence[str] | None = None) -> str:
-    """``INSERT ... ON CONFLICT (...) DO UPDATE SET c = excluded.c`` (DO NOTHING if no update)."""
+    """``INSERT ... ON CONFLICT (...) DO UPDATE SET c = excluded.c`` (DO NOTHING if no update).
+
+    ``update`` None: every column except the conflict keys and ``created_at``.
+    """
+    return _upsert_sql(table, tuple(columns), tuple(conflict),
+                       None if update is None else tuple(update))
+
+
+@lru_cache(maxsize=256)
+def _upsert_sql(table: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                update: tuple[str, ...] | None) -> str:
     if update is None:
-        update = [c for c in columns if c not in conflict and c != "created_at"]
+        update = tuple(c for c in columns if c not in conflict and c != "created_at")
     head = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
             f"({', '.join('?' * len(columns))}) ON CONFLICT ({', '.join(conflict)}) ")
     if not update:
