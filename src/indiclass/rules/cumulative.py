@@ -1,10 +1,114 @@
-"""Cumulative / YTD detection from sample values. PLACEHOLDER: to be replaced."""
+"""Cumulative / YTD detection: from the name (YTD, year-to-date, cumulative, fiscal YTD) and from
+the sample values (running totals that reset at the same month in at least two different years,
+growing in magnitude in between).
+
+Dates are calendar dates (no time-zone shifts); pseudo-dates such as ``last10YearsAvg`` are
+skipped. FRED "Annual, Fiscal Year" totals and rolling 12-month sums are not cumulative.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
 from indiclass.domain.enums import CumulativePattern
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
+from indiclass.rules._text import clean
+
+YTD_WORDS = re.compile(r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
+                       r"|since (the )?(start|beginning) of the (fiscal |calendar )?year")
+RUNNING_WORDS = re.compile(r"running total|since inception")
+NOT_CUMULATIVE = re.compile(r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing"
+                            r"|\bnot cumulative\b|non-cumulative")
+ANNUAL_PERIODICITY = re.compile(r"annual|yearly|fiscal year|decennial", re.IGNORECASE)
+
+MIN_POINTS = 8
+MIN_RESETS = 2
+RESET_RATIO = 0.45
+"""A reset: the year's first value is at most this fraction of the previous year's last."""
+MIN_GROWING = 0.65
+"""Share of steps inside a year where the magnitude does not shrink."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    is_cumulative: bool
+    pattern: CumulativePattern
+    years: int
+    confidence: float
+    reason: str
 
 
 def detect_cumulative(ind: Indicator, time: TimeResult) -> CumulativeResult:
-    return CumulativeResult(is_cumulative=False, pattern=CumulativePattern.UNKNOWN, confidence=0.2)
+    ev = cumulative_evidence(ind)
+    return CumulativeResult.model_construct(
+        is_cumulative=ev.is_cumulative, pattern=ev.pattern, evidence_years=ev.years,
+        confidence=ev.confidence, reasoning=ev.reason,
+    )
+
+
+def cumulative_evidence(ind: Indicator) -> Evidence:
+    """Name words first, then the series; annual and rolling-sum series are never cumulative."""
+    name = clean(f"{ind.name} {ind.long_name or ''}")
+    if NOT_CUMULATIVE.search(name):
+        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total")
+    if YTD_WORDS.search(name) or RUNNING_WORDS.search(name):
+        pattern = CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) \
+            else CumulativePattern.YTD
+        return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
+    if ind.periodicity and ANNUAL_PERIODICITY.search(ind.periodicity):
+        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
+    return series_evidence(ind)
+
+
+def series_evidence(ind: Indicator) -> Evidence:
+    pts = dated_points(ind)
+    if len(pts) < MIN_POINTS:
+        return Evidence(False, CumulativePattern.UNKNOWN, 0, 0.55,
+                        "too few dated values to see year boundaries; assumed not cumulative")
+    resets = _resets(pts)
+    years = _reset_years(pts, resets)
+    if years >= MIN_RESETS and _grows_between(pts, resets):
+        return Evidence(True, CumulativePattern.YTD, years, 0.8,
+                        f"values reset at the same month in {years} years and grow in between")
+    return Evidence(False, CumulativePattern.PERIODIC, years, 0.75,
+                    "no year-start resets in the values")
+
+
+def dated_points(ind: Indicator) -> list[tuple[date, float]]:
+    """(calendar date, value), oldest first; pseudo-dates skipped."""
+    pts: list[tuple[date, float]] = []
+    for s in ind.sample_values:
+        day = s.period
+        if day is not None:
+            pts.append((day, s.value))
+    pts.sort(key=lambda p: p[0])
+    return pts
+
+
+def _resets(pts: list[tuple[date, float]]) -> list[int]:
+    mags = [abs(v) for _, v in pts]
+    signs = Counter(v > 0 for _, v in pts if v != 0)
+    if len(signs) > 1 and min(signs.values()) > 0.2 * len(pts):
+        return []
+    return [i for i in range(1, len(pts))
+            if mags[i - 1] > 0 and mags[i] <= RESET_RATIO * mags[i - 1]]
+
+
+def _reset_years(pts: list[tuple[date, float]], resets: list[int]) -> int:
+    """Years in which the reset happened at the most common reset month (0 if resets scatter)."""
+    if len(resets) < MIN_RESETS:
+        return 0
+    months = Counter(pts[i][0].month for i in resets)
+    month, hits = months.most_common(1)[0]
+    if len(resets) - hits > 1:
+        return 0
+    return len({pts[i][0].year for i in resets if pts[i][0].month == month})
+
+
+def _grows_between(pts: list[tuple[date, float]], resets: list[int]) -> bool:
+    bounds = set(resets)
+    steps = [abs(pts[i][1]) >= abs(pts[i - 1][1]) for i in range(1, len(pts)) if i not in bounds]
+    return bool(steps) and sum(steps) / len(steps) >= MIN_GROWING

@@ -1,8 +1,8 @@
-"""Family assignment. PLACEHOLDER: to be replaced."""
+"""Family assignment: the family of the type the shared concept reads (type → family map)."""
 
 from __future__ import annotations
 
-from indiclass.domain.enums import Family
+from indiclass.domain.enums import TYPE_FAMILY, Family, IndicatorType
 from indiclass.domain.models import (
     CumulativeResult,
     FamilyResult,
@@ -11,8 +11,18 @@ from indiclass.domain.models import (
     RouteResult,
     TimeResult,
 )
+from indiclass.rules.concept import concept_of
+
+
+def family_of(indicator_type: IndicatorType) -> Family:
+    """The family of a type; ``other`` is filed under qualitative (regime flags)."""
+    return TYPE_FAMILY.get(indicator_type, Family.QUALITATIVE)
 
 
 def assign_family(ind: Indicator, norm: NormalizationResult, time: TimeResult,
                   cumulative: CumulativeResult, route: RouteResult) -> FamilyResult:
-    return FamilyResult(family=Family.NUMERIC_MEASUREMENT, confidence=0.2)
+    c = concept_of(ind)
+    family = family_of(c.indicator_type)
+    reason = f"{c.indicator_type.value} → {family.value} ({c.reason})"
+    return FamilyResult.model_construct(family=family, confidence=c.confidence,
+                                        reasoning=reason[:2000])

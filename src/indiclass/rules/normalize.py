@@ -1,15 +1,106 @@
-"""Units → semantic type, scale (exact multiplier) and currency. PLACEHOLDER: to be replaced."""
+"""Normalize: units → semantic type, scale (exact multiplier kept) and ISO 4217 currency.
+
+Source fields outrank parsing: ``currency_code`` and ``scale`` from the source win over the
+unit text. When the unit and the values disagree on percent vs fraction, the values win.
+"""
 
 from __future__ import annotations
 
-from indiclass.domain.enums import ParsedUnitType, Scale
+from indiclass.domain.enums import SCALE_MULTIPLIER, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
+from indiclass.rules.concept import Concept, concept_of
+from indiclass.rules.unit_lexicon import UnitKind
+from indiclass.rules.units import currency_in, resolve_currency
+
+K = UnitKind
+P = ParsedUnitType
+
+UNIT_TYPE: dict[UnitKind, ParsedUnitType] = {
+    K.FLAG: P.UNKNOWN, K.FX: P.RATIO, K.CHANGE: P.RATE, K.SHARE_OF: P.PERCENTAGE,
+    K.PERCENT: P.PERCENTAGE, K.INDEX: P.INDEX, K.CURRENCY: P.CURRENCY_AMOUNT,
+    K.PRICE_PER: P.CURRENCY_AMOUNT, K.DURATION: P.DURATION, K.PHYSICAL: P.PHYSICAL,
+    K.COUNT: P.COUNT, K.RATIO: P.RATIO, K.SCALE_ONLY: P.COUNT, K.UNKNOWN: P.UNKNOWN,
+}
+PERCENT_KINDS = frozenset({K.CHANGE, K.SHARE_OF, K.PERCENT})
+RAW_KINDS = frozenset({K.FX, K.PRICE_PER, K.FLAG, K.DURATION})
+MONEY_KINDS = frozenset({K.CURRENCY, K.PRICE_PER})
 
 
 def normalize_units(ind: Indicator) -> NormalizationResult:
+    c = concept_of(ind)
+    scale, why_scale = _scale(ind, c)
+    is_cur, code, cur_conf = _currency(ind, c)
+    mult = c.reading.multiplier if c.reading.multiplier else SCALE_MULTIPLIER[scale]
+    conf = _confidence(c, cur_conf)
+    cur = f"currency {code or 'unspecified'}" if is_cur else "not a money amount"
+    reason = f"{c.kind.value} unit '{c.reading.text[:60]}'; {why_scale}; {cur}"
+    return NormalizationResult.model_construct(
+        parsed_unit_type=UNIT_TYPE[c.kind], scale=scale, scale_multiplier=mult,
+        is_currency_denominated=is_cur, detected_currency=code if is_cur else None,
+        unit_label=c.reading.text[:200], confidence=conf, reasoning=reason[:2000],
+    )
+
+
+def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str]:
+    kind, src = c.kind, ind.scale
+    if src in (Scale.PERCENT, Scale.INDEX):
+        return src, "scale from the source field"
+    if kind in PERCENT_KINDS or (kind is K.UNKNOWN and c.subject and c.subject.pct_native):
+        return _percent_or_fraction(ind, c)
+    if kind is K.INDEX:
+        return Scale.INDEX, "index level"
+    if kind is K.RATIO:
+        big = c.stats.n > 0 and c.stats.median_abs >= 10
+        return (Scale.PERCENT, "ratio values look like %") if big else (Scale.RAW_UNITS, "ratio")
+    if src is not None:
+        return src, "scale from the source field"
+    if kind in RAW_KINDS:
+        return Scale.RAW_UNITS, "per-unit or plain value"
+    if c.reading.scale is not None:
+        return c.reading.scale, "scale word in the unit"
+    if kind is K.CURRENCY and c.reading.from_name and _billions_guess(c):
+        return Scale.BILLIONS, "unit-less US macro aggregate, magnitude suggests billions"
+    return Scale.RAW_UNITS, "no scale word"
+
+
+def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
+    """Percent, unless no unit says so and every value is a small fraction (0.038 for 3.8%)."""
     units = (ind.units or "").lower()
-    if "%" in units or "percent" in units:
-        return NormalizationResult(parsed_unit_type=ParsedUnitType.PERCENTAGE, scale=Scale.PERCENT,
-                                   is_currency_denominated=False, confidence=0.5)
-    return NormalizationResult(parsed_unit_type=ParsedUnitType.UNKNOWN, scale=Scale.RAW_UNITS,
-                               scale_multiplier=1.0, is_currency_denominated=False, confidence=0.2)
+    explicit = "%" in units or "percent" in units
+    s = c.stats
+    if not explicit and c.reading.from_name and s.n >= 4 and s.max_abs < 0.3 and not s.all_binary:
+        return Scale.RAW_UNITS, "values are fractions, not percent"
+    return Scale.PERCENT, "percent"
+
+
+def _billions_guess(c: Concept) -> bool:
+    s = c.stats
+    return s.n >= 3 and 100 <= s.median_abs <= 100_000 and c.subject is not None \
+        and c.subject.type in (c.subject.type.FLOW, c.subject.type.STOCK)
+
+
+def _currency(ind: Indicator, c: Concept) -> tuple[bool, str | None, float]:
+    kind = c.kind
+    if kind not in MONEY_KINDS:
+        return False, None, 0.85
+    marker, code = c.reading.currency_marker, c.reading.currency
+    if marker is None:
+        marker, code = currency_in(ind.name, c.reading.text or "")
+        if marker is None:
+            marker, code = currency_in(ind.name, ind.name.lower())
+    if marker is None and not ind.currency_code:
+        marker = "DOLLAR" if _dollar_default(ind) else None
+    resolved, conf = resolve_currency(ind, marker, code, deep=not c.reading.text)
+    return True, resolved, conf
+
+
+def _dollar_default(ind: Indicator) -> bool:
+    """Unit-less money amounts default to US dollars only without a market-currency hint."""
+    return not ind.dataset
+
+
+def _confidence(c: Concept, cur_conf: float) -> float:
+    unit = c.reading.confidence
+    if c.kind is K.UNKNOWN:
+        unit = 0.35
+    return round(min(0.95, 0.6 * unit + 0.4 * cur_conf), 3)

@@ -1,11 +1,89 @@
-"""Reporting frequency and time basis. PLACEHOLDER: to be replaced."""
+"""Reporting frequency (periodicity field, else the spacing of sample dates, else name hints) and
+time basis (from the shared concept; year-to-date evidence makes it cumulative)."""
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+from statistics import median
+
 from indiclass.domain.enums import ReportingFrequency, TimeBasis
 from indiclass.domain.models import Indicator, NormalizationResult, TimeResult
+from indiclass.rules._text import clean, compile_table, first_match
+from indiclass.rules.concept import concept_of
+from indiclass.rules.cumulative import cumulative_evidence, dated_points
+
+F = ReportingFrequency
+
+PERIODICITY = compile_table([
+    (r"^\s*(daily|business day|day)", F.DAILY, 0.95),
+    (r"^\s*(bi-?weekly|weekly|week|fortnight)", F.WEEKLY, 0.95),
+    (r"^\s*(semi-?monthly|monthly|month)", F.MONTHLY, 0.95),
+    (r"quarter", F.QUARTERLY, 0.95),
+    (r"semi-?annual|half-?year|bi-?annual", F.SEMIANNUAL, 0.95),
+    (r"annual|yearly|\byear\b|fiscal", F.ANNUAL, 0.95),
+    (r"irregular|decennial|ad hoc|event|not applicable", F.IRREGULAR, 0.85),
+    (r"one-?off|single|point", F.POINT_IN_TIME, 0.8),
+    (r"^\s*[d]\s*$", F.DAILY, 0.8),
+    (r"^\s*[w]\s*$", F.WEEKLY, 0.8),
+    (r"^\s*[m]\s*$", F.MONTHLY, 0.8),
+    (r"^\s*[q]\s*$", F.QUARTERLY, 0.8),
+    (r"^\s*[ay]\s*$", F.ANNUAL, 0.8),
+])
+
+NAME_FREQUENCY = compile_table([
+    (r"\bqoq\b|quarterly", F.QUARTERLY, 0.6),
+    (r"\bmom\b|monthly", F.MONTHLY, 0.6),
+    (r"\bwow\b|weekly|4-week", F.WEEKLY, 0.6),
+    (r"\bdaily\b", F.DAILY, 0.6),
+    (r"annual %|\(annual\b|\byearly\b", F.ANNUAL, 0.6),
+])
+
+GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
+    (4, F.DAILY), (11, F.WEEKLY), (45, F.MONTHLY), (120, F.QUARTERLY), (250, F.SEMIANNUAL),
+    (500, F.ANNUAL),
+)
+"""Median spacing of sample dates (upper bound, days) → frequency; wider is irregular."""
+
+_CUM = re.compile(r"cumulative")
 
 
 def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
-    return TimeResult(reporting_frequency=ReportingFrequency.MONTHLY,
-                      time_basis=TimeBasis.PER_PERIOD, confidence=0.2)
+    freq, fconf, fwhy = reporting_frequency(ind)
+    c = concept_of(ind)
+    basis, bconf, bwhy = c.time_basis, c.confidence, c.reason
+    ev = cumulative_evidence(ind)
+    if ev.is_cumulative:
+        basis, bconf, bwhy = TimeBasis.CUMULATIVE, ev.confidence, ev.reason
+    conf = round(min(fconf, 0.5 + 0.5 * bconf) if fconf < 0.6 else 0.3 * fconf + 0.7 * bconf, 3)
+    return TimeResult.model_construct(
+        reporting_frequency=freq, time_basis=basis, confidence=conf,
+        reasoning=f"{fwhy}; {basis.value}: {bwhy}"[:2000],
+    )
+
+
+def reporting_frequency(ind: Indicator) -> tuple[ReportingFrequency, float, str]:
+    """From the periodicity field, else the spacing of the sample dates, else the name."""
+    if ind.periodicity:
+        row = first_match(PERIODICITY, clean(ind.periodicity))
+        if row is not None:
+            return row.outcome, row.confidence, f"periodicity '{ind.periodicity[:40]}'"
+    from_dates = _from_dates(ind)
+    if from_dates is not None:
+        return from_dates
+    row = first_match(NAME_FREQUENCY, clean(ind.name))
+    if row is not None:
+        return row.outcome, row.confidence, "frequency word in the name"
+    return F.MONTHLY, 0.3, "no periodicity or dates; guessed monthly"
+
+
+def _from_dates(ind: Indicator) -> tuple[ReportingFrequency, float, str] | None:
+    days = sorted({d for d, _ in dated_points(ind)})
+    if len(days) < 3:
+        return None
+    gaps = [(b - a).days for a, b in pairwise(days)]
+    gap = median(gaps)
+    for bound, freq in GAP_DAYS:
+        if gap <= bound:
+            return freq, 0.75, f"sample dates about {gap:.0f} days apart"
+    return F.IRREGULAR, 0.6, f"sample dates about {gap:.0f} days apart"

@@ -1,8 +1,21 @@
-"""Type, temporal aggregation and heat-map orientation. PLACEHOLDER: to be replaced."""
+"""Type (within the given family), temporal aggregation and heat-map orientation.
+
+The type is the shared concept's when it fits the family (the family may come from an LLM in
+hybrid runs); otherwise the family's most likely type, with a low confidence. The temporal
+aggregation follows the time basis, so the two can never disagree.
+"""
 
 from __future__ import annotations
 
-from indiclass.domain.enums import HeatMapOrientation, TemporalAggregation, types_of
+import re
+
+from indiclass.domain.enums import (
+    Family,
+    IndicatorType,
+    TemporalAggregation,
+    TimeBasis,
+    type_fits_family,
+)
 from indiclass.domain.models import (
     CumulativeResult,
     FamilyResult,
@@ -11,10 +24,48 @@ from indiclass.domain.models import (
     TimeResult,
     TypeResult,
 )
+from indiclass.rules.concept import concept_of
+
+T = IndicatorType
+A = TemporalAggregation
+
+FAMILY_DEFAULT: dict[Family, IndicatorType] = {
+    Family.PHYSICAL_FUNDAMENTAL: T.FLOW, Family.NUMERIC_MEASUREMENT: T.PERCENTAGE,
+    Family.PRICE_VALUE: T.PRICE, Family.CHANGE_MOVEMENT: T.RATE,
+    Family.COMPOSITE_DERIVED: T.INDEX, Family.TEMPORAL: T.DURATION,
+    Family.QUALITATIVE: T.SENTIMENT,
+}
+"""The type to use when the concept's type is outside the family we were given."""
+
+RATE_LIKE = frozenset({T.RATE, T.PERCENTAGE, T.RATIO, T.SHARE, T.ALLOCATION, T.PROBABILITY,
+                       T.SPREAD, T.YIELD, T.VOLATILITY, T.GAP, T.ELASTICITY, T.CORRELATION})
+AVERAGE_WORDS = re.compile(r"\baverage\b|\bavg\b|\bmean\b|moving average", re.IGNORECASE)
 
 
 def classify_type(ind: Indicator, norm: NormalizationResult, time: TimeResult,
                   cumulative: CumulativeResult, family: FamilyResult) -> TypeResult:
-    return TypeResult(indicator_type=types_of(family.family)[0],
-                      temporal_aggregation=TemporalAggregation.PERIOD_RATE,
-                      heat_map_orientation=HeatMapOrientation.NEUTRAL, confidence=0.2)
+    c = concept_of(ind)
+    type_, conf, why = c.indicator_type, c.confidence, c.reason
+    if not type_fits_family(type_, family.family):
+        type_, conf = FAMILY_DEFAULT[family.family], 0.4
+        why = f"family {family.family.value} given; {c.indicator_type.value} does not fit, default"
+    agg = aggregation(type_, time.time_basis, ind.name)
+    return TypeResult.model_construct(
+        indicator_type=type_, temporal_aggregation=agg, heat_map_orientation=c.orientation,
+        confidence=conf, reasoning=f"{type_.value}, {agg.value}: {why}"[:2000],
+    )
+
+
+def aggregation(type_: IndicatorType, basis: TimeBasis, name: str) -> TemporalAggregation:
+    """Temporal aggregation implied by the time basis (and the type for per-period values)."""
+    if basis is TimeBasis.POINT_IN_TIME:
+        return A.POINT_IN_TIME
+    if basis is TimeBasis.CUMULATIVE:
+        return A.PERIOD_CUMULATIVE
+    if type_ is T.OTHER:
+        return A.NOT_APPLICABLE
+    if AVERAGE_WORDS.search(name) or type_ is T.INDEX:
+        return A.PERIOD_AVERAGE
+    if type_ in RATE_LIKE:
+        return A.PERIOD_RATE
+    return A.PERIOD_TOTAL
