@@ -178,9 +178,11 @@ class SqliteDatabase(Database):
 
     def __init__(self, path: str | Path = DEFAULT_SQLITE_PATH, *, busy_timeout_ms: int = 5_000,
                  readers: int = 4) -> None:
+        if str(path) == ":memory:":
+            raise StorageError("an in-memory SQLite database cannot be shared by the writer and "
+                               "the readers; use a file path (a tmp file in tests)")
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_ms = busy_timeout_ms
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None

@@ -189,3 +189,24 @@ def test_engine_shortcuts_in_one_transaction(store: SqlStore) -> None:
     stats = store.batch_stats("t-7")
     assert (stats.successful_indicators, stats.failed_indicators, stats.done) == (2, 1, True)
     assert store.unfinished_batches() == ["t-8"]
+
+
+def test_two_store_instances_share_one_database(store: SqlStore, store_url: str,
+                                                simulate: Simulate) -> None:
+    """Two processes' stores (here: two instances) writing one batch at once lose nothing."""
+    from indiclass.storage import open_store
+
+    other = open_store(store_url)
+    inds = [make_indicator(i) for i in range(12)]
+    store.create_batch(spec("t-9", [i.indicator_id for i in inds]))
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            jobs = [pool.submit(simulate, (store, other)[n % 2], "t-9", ind)
+                    for n, ind in enumerate(inds)]
+            for job in jobs:
+                job.result()
+        stats = other.refresh_batch_stats("t-9")
+    finally:
+        other.close()
+    assert (stats.successful_indicators, stats.done, stats.llm_calls) == (12, True, 12)
+    assert store.count("processing_log") == 12 * 8 * 2

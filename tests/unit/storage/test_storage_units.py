@@ -159,3 +159,8 @@ def test_url_dispatch_and_redaction(tmp_path) -> None:  # type: ignore[no-untype
     assert isinstance(db, SqliteDatabase) and (tmp_path / "a").is_dir()
     db.close()
     assert redact("postgresql://me:secret@host/db") == "postgresql://me:***@host/db"
+
+
+def test_in_memory_sqlite_is_refused_with_a_hint() -> None:
+    with pytest.raises(StorageError, match="file path"):
+        SqliteDatabase(":memory:")
