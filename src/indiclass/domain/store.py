@@ -116,6 +116,10 @@ class ResultStore(Protocol):
                     error: str, *, refresh: bool = False) -> None:
         """Item failed (stage, reason, ``failed`` processing_log row); never downgrades a
         completed item; a later ``save_classification`` flips it to completed."""
+    def requeue_items(self, trace_id: str, indicator_ids: Sequence[str] | None = None, *,
+                      include_completed: bool = False) -> list[str]:
+        """Failed (and with ``include_completed`` completed) items back to pending, stats
+        refreshed in the same transaction; returns the ids requeued (for retry-failed/force)."""
     def is_classified(self, indicator_id: str) -> bool: ...
     def classified_ids(self, ids: Sequence[str]) -> set[str]: ...
     def unfinished_batches(self) -> list[str]:

@@ -238,6 +238,32 @@ class SqlStore:
                 self._refresh(cur, trace_id)
         self.db.write(write, what="mark failed")
 
+    def requeue_items(self, trace_id: str, indicator_ids: Sequence[str] | None = None, *,
+                      include_completed: bool = False) -> list[str]:
+        """Put failed items (all, or those listed) back to pending for a re-run and refresh
+        the batch's stats in the same transaction; returns the ids requeued.
+
+        ``include_completed`` also reopens completed items (a forced re-run); their
+        classification rows stay until the re-run overwrites them.
+        """
+        states = ("failed", "completed") if include_completed else ("failed",)
+
+        def write(cur: Cursor) -> list[str]:
+            found = cur.execute(
+                "SELECT indicator_id, status FROM batch_items WHERE trace_id = ? ORDER BY id",
+                (trace_id,)).fetchall()
+            wanted = None if indicator_ids is None else set(indicator_ids)
+            ids = [r["indicator_id"] for r in found if r["status"] in states
+                   and (wanted is None or r["indicator_id"] in wanted)]
+            cur.executemany("UPDATE batch_items SET status = 'pending', error = NULL,"
+                            " started_at = NULL, finished_at = NULL, duration_ms = NULL,"
+                            " confidence = NULL, updated_at = ? WHERE trace_id = ?"
+                            " AND indicator_id = ?", [(R.now_iso(), trace_id, i) for i in ids])
+            if ids:
+                self._refresh(cur, trace_id)
+            return ids
+        return self.db.write(write, what=f"requeue {trace_id}")
+
     def classified_ids(self, ids: Sequence[str]) -> set[str]:
         """The subset of ``ids`` that already have a classification."""
         found: set[str] = set()

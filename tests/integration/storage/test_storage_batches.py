@@ -210,3 +210,24 @@ def test_two_store_instances_share_one_database(store: SqlStore, store_url: str,
         other.close()
     assert (stats.successful_indicators, stats.done, stats.llm_calls) == (12, True, 12)
     assert store.count("processing_log") == 12 * 8 * 2
+
+
+def test_requeue_failed_reopens_the_batch_until_the_rerun_completes(store: SqlStore,
+                                                                    simulate: Simulate) -> None:
+    inds = [make_indicator(i) for i in range(3)]
+    store.create_batch(spec("t-10", [i.indicator_id for i in inds]))
+    simulate(store, "t-10", inds[0])
+    store.mark_failed("t-10", inds[1].indicator_id, StageName.FAMILY, "x")
+    store.mark_failed("t-10", inds[2].indicator_id, StageName.TYPE, "y", refresh=True)
+    assert store.batch_stats("t-10").done
+    assert store.requeue_items("t-10", [inds[1].indicator_id]) == [inds[1].indicator_id]
+    reopened = store.batch_stats("t-10")
+    assert (reopened.pending_indicators, reopened.failed_indicators) == (1, 1)
+    assert reopened.batch_end_time is None and not reopened.done
+    assert store.requeue_items("t-10") == [inds[2].indicator_id]
+    assert store.requeue_items("t-10") == []
+    assert store.requeue_items("t-10", include_completed=True) == [inds[0].indicator_id]
+    for ind in inds:
+        simulate(store, "t-10", ind)
+    final = store.refresh_batch_stats("t-10")
+    assert (final.successful_indicators, final.failed_indicators, final.done) == (3, 0, True)
