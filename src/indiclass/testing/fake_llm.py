@@ -247,6 +247,8 @@ def _anthropic_body(
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # one write per reply (flushed per request): no Nagle/delayed-ACK stalls
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
