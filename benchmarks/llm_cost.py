@@ -90,7 +90,7 @@ def report(name: str, n: int, first: dict, second: dict, prices: PriceTable, mod
     fallbacks = sum(
         v for k, v in first["sources"].items() if k.endswith(AnswerSource.RULES_FALLBACK)
     )
-    reasks = sum(v for k, v in sources if k.startswith("reasks:"))
+    reasks = sum(v for k, v in first["sources"].items() if k.startswith("reasks:"))
     print(f"re-asked stages {reasks}, rules fallbacks {fallbacks}")
     print(f"cached-token share: first run {share(u1):.1%}, second identical run {share(u2):.1%}")
     for label, u in (("first run", u1), ("second run", u2)):
