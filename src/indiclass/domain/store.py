@@ -19,6 +19,7 @@ from indiclass.domain.usage import Usage
 
 StageEvent = Literal["started", "completed", "failed"]
 ItemStatus = Literal["pending", "completed", "failed"]
+Refresh = bool | Literal["auto"]
 
 
 class BatchSpec(BaseModel):
@@ -109,11 +110,13 @@ class ResultStore(Protocol):
 
     # --- outcomes
     def save_classification(self, trace_id: str, classification: Classification, *,
-                            refresh: bool = False) -> None:
-        """Upsert the ``classifications`` row and mark the batch item completed (one tx);
-        ``refresh`` also recomputes the batch's ``pipeline_stats`` in that transaction."""
+                            refresh: Refresh = False) -> None:
+        """Upsert the ``classifications`` row and mark the batch item completed (one tx).
+        ``refresh=True`` also recomputes the batch's ``pipeline_stats`` in that transaction;
+        ``"auto"`` only when the batch just closed or its stats are over ~1 s old (a recompute
+        is O(batch size): use "auto" for big batches)."""
     def mark_failed(self, trace_id: str, indicator_id: str, stage: StageName | None,
-                    error: str, *, refresh: bool = False) -> None:
+                    error: str, *, refresh: Refresh = False) -> None:
         """Item failed (stage, reason, ``failed`` processing_log row); never downgrades a
         completed item; a later ``save_classification`` flips it to completed."""
     def requeue_items(self, trace_id: str, indicator_ids: Sequence[str] | None = None, *,

@@ -169,6 +169,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         create_table("llm_calls", LLM_CALLS, unique=("call_key",)),
         create_index("llm_calls", "trace_id"),
         create_index("llm_calls", "indicator_id"))),
+    Migration("m008_batch_items_pending_index", (
+        create_index("batch_items", "trace_id", "status"),)),
 )
 
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS schema_version (\n  version INTEGER PRIMARY KEY,\n"

@@ -14,7 +14,14 @@ from typing import Any
 from indiclass.domain.enums import StageName
 from indiclass.domain.models import Classification, Indicator, StageRecord, StageResult
 from indiclass.domain.ports import CallRecord
-from indiclass.domain.store import BatchSpec, BatchStats, FailedItem, ItemStatus, StageEvent
+from indiclass.domain.store import (
+    BatchSpec,
+    BatchStats,
+    FailedItem,
+    ItemStatus,
+    Refresh,
+    StageEvent,
+)
 from indiclass.domain.usage import Usage
 from indiclass.storage import ops
 from indiclass.storage import rows as R
@@ -26,6 +33,9 @@ _CHUNK = 500
 
 class SqlStore:
     """The results store over a :class:`~indiclass.storage.db.Database`."""
+
+    auto_refresh_interval_ms = 1_000.0
+    """``refresh="auto"``: recompute a batch's stats at most this often until it closes."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -137,10 +147,30 @@ class SqlStore:
             raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
         return R.stats_from_row(row)
 
-    def _refresh(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
+    def _lock_stats(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
+        """The batch's stats row, locked until commit (PostgreSQL; SQLite has one writer)."""
         lock = " FOR UPDATE" if self.dialect == "postgresql" else ""
-        head = cur.execute(f"SELECT batch_start_time FROM pipeline_stats WHERE batch_id = ?{lock}",
-                           (trace_id,)).fetchone()
+        return cur.execute("SELECT batch_start_time, updated_at FROM pipeline_stats"
+                           f" WHERE batch_id = ?{lock}", (trace_id,)).fetchone()
+
+    def _maybe_refresh(self, cur: Cursor, trace_id: str, mode: Refresh, now: str) -> None:
+        if mode is False:
+            return
+        if mode == "auto":
+            # Lock first: after the lock, every other completion of this batch is visible, so
+            # the completion that empties the batch always sees it empty and closes it.
+            head = self._lock_stats(cur, trace_id)
+            if head is None:
+                return
+            age = R.ms_between(head["updated_at"], now) or 0.0
+            pending = cur.execute("SELECT 1 FROM batch_items WHERE trace_id = ? AND"
+                                  " status = 'pending' LIMIT 1", (trace_id,)).fetchone()
+            if pending is not None and age < self.auto_refresh_interval_ms:
+                return
+        self._refresh(cur, trace_id)
+
+    def _refresh(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
+        head = self._lock_stats(cur, trace_id)
         if head is None:
             return None
         items = cur.execute(
@@ -208,9 +238,13 @@ class SqlStore:
     # ------------------------------------------------------------ outcomes
 
     def save_classification(self, trace_id: str, classification: Classification, *,
-                            refresh: bool = False) -> None:
-        """Upsert the ``classifications`` row and mark the batch item completed (one tx);
-        with ``refresh`` the batch's stats are recomputed in the same transaction."""
+                            refresh: Refresh = False) -> None:
+        """Upsert the ``classifications`` row and mark the batch item completed (one tx).
+
+        ``refresh``: True recomputes the batch's stats in the same transaction; ``"auto"`` does
+        so only when the batch has just closed or its stats are older than
+        ``auto_refresh_interval_ms`` (a full recompute is O(batch size)).
+        """
         now = R.now_iso()
         row = R.classification_row(trace_id, classification, now)
         sql = R.upsert_sql("classifications", list(row), ("indicator_id",))
@@ -219,12 +253,11 @@ class SqlStore:
             cur.execute(sql, list(row.values()))
             ops.finish_item(cur, trace_id, classification.indicator_id, "completed", None, None,
                          classification.overall_confidence, now)
-            if refresh:
-                self._refresh(cur, trace_id)
+            self._maybe_refresh(cur, trace_id, refresh, now)
         self.db.write(write, what="save classification")
 
     def mark_failed(self, trace_id: str, indicator_id: str, stage: StageName | None,
-                    error: str, *, refresh: bool = False) -> None:
+                    error: str, *, refresh: Refresh = False) -> None:
         """Item failed with the stage and reason, logged as a ``failed`` processing_log row.
 
         A completed item stays completed; a later successful run flips a failed one.
@@ -234,8 +267,7 @@ class SqlStore:
         def write(cur: Cursor) -> None:
             ops.log(cur, trace_id, indicator_id, name or "unknown", "failed", None, error, now)
             ops.finish_item(cur, trace_id, indicator_id, "failed", name, error, None, now)
-            if refresh:
-                self._refresh(cur, trace_id)
+            self._maybe_refresh(cur, trace_id, refresh, now)
         self.db.write(write, what="mark failed")
 
     def requeue_items(self, trace_id: str, indicator_ids: Sequence[str] | None = None, *,

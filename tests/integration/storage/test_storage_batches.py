@@ -231,3 +231,35 @@ def test_requeue_failed_reopens_the_batch_until_the_rerun_completes(store: SqlSt
         simulate(store, "t-10", ind)
     final = store.refresh_batch_stats("t-10")
     assert (final.successful_indicators, final.failed_indicators, final.done) == (3, 0, True)
+
+
+def test_auto_refresh_closes_every_batch_exactly_when_its_last_item_ends(
+        store: SqlStore, simulate: Simulate) -> None:
+    """Only the closing refresh runs (interval huge): concurrent last completions never both
+    miss the close, which a check-then-act without the row lock would allow on PostgreSQL."""
+    from indiclass.pipeline import classify
+
+    store.auto_refresh_interval_ms = 1e12
+    traces = {f"auto-{b}": [make_indicator(b * 5 + i) for i in range(5)] for b in range(4)}
+    for trace, inds in traces.items():
+        store.create_batch(spec(trace, [i.indicator_id for i in inds]))
+    runs = {i.indicator_id: classify(i).classification for inds in traces.values() for i in inds}
+    gate = threading.Barrier(20)
+
+    def finish(trace: str, indicator_id: str) -> None:
+        gate.wait()
+        if indicator_id.endswith("4"):
+            store.mark_failed(trace, indicator_id, StageName.TYPE, "nope", refresh="auto")
+        else:
+            store.save_classification(trace, runs[indicator_id], refresh="auto")
+
+    with ThreadPoolExecutor(20) as pool:
+        for job in [pool.submit(finish, t, i.indicator_id)
+                    for t, inds in traces.items() for i in inds]:
+            job.result()
+    for trace, inds in traces.items():
+        s = store.batch_stats(trace)
+        fails = sum(i.indicator_id.endswith("4") for i in inds)
+        assert s is not None and s.done and s.batch_end_time is not None, trace
+        assert (s.successful_indicators, s.failed_indicators) == (5 - fails, fails), trace
+    assert sum(s.failed_indicators for s in store.list_batches()) == 2
