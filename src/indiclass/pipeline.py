@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,7 +51,7 @@ STAGE_ORDER: tuple[StageName, ...] = tuple(s.name for s in STAGES)
 
 
 class PipelineState(BaseModel):
-    """Everything decided so far for one indicator; serialisable, so a durable step can return it."""
+    """Everything decided so far for one indicator; serialisable (a durable step returns it)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -129,15 +130,19 @@ class ClassificationRun:
 def run_stage(name: StageName, state: PipelineState, providers: ProviderSet,
               config: PipelineConfig) -> StageOutcome:
     """Run one stage on ``state``; pure apart from the provider call."""
+    return _run(name, state.__dict__, providers, config)
+
+
+def _run(name: StageName, values: Mapping[str, Any], providers: ProviderSet,
+         config: PipelineConfig) -> StageOutcome:
     stage = STAGE_MAP[name]
-    inp = _input_for(stage, state)
+    inp = _input_for(stage, values)
     if isinstance(stage, RuleStage):
-        return StageOutcome(name, stage.run(inp), _rules_record(name), Usage())
-    if name is StageName.FINAL_REVIEW and state.boolean_review and state.boolean_review.passed:
+        return StageOutcome(name, stage.run(inp), _rules_record(name), _ZERO)
+    review = values.get("boolean_review")
+    if name is StageName.FINAL_REVIEW and review is not None and review.passed:
         assert isinstance(inp, FinalReviewInput)
-        record = StageRecord(stage=name, source=AnswerSource.SKIPPED, provider="rules",
-                             model=RULES_MODEL)
-        return StageOutcome(name, passed_without_review(inp), record, Usage())
+        return StageOutcome(name, passed_without_review(inp), _SKIPPED, _ZERO)
     return _run_llm_stage(stage, inp, providers.for_stage(name), config)
 
 
@@ -164,12 +169,18 @@ def classify(indicator: Indicator, provider: Provider | ProviderSet | None = Non
     providers = _provider_set(provider)
     config = config or PipelineConfig(
         strategy=Strategy.RULES if providers.default.name == "rules" else Strategy.LLM)
-    state = PipelineState(indicator=indicator)
-    while (name := state.next_stage()) is not None:
-        outcome = run_stage(name, state, providers, config)
-        state = advance(state, outcome)
+    values: dict[str, Any] = {"indicator": indicator}
+    records: dict[str, StageRecord] = {}
+    usage = _ZERO
+    for name in STAGE_ORDER:
+        outcome = _run(name, values, providers, config)
+        values[STATE_FIELD[name]] = outcome.result
+        records[name.value] = outcome.record
+        if outcome.usage is not _ZERO:
+            usage = usage + outcome.usage
         if on_stage:
             on_stage(outcome)
+    state = PipelineState.model_construct(**values, records=records, usage=usage)
     label = _label(providers.default, config)
     return ClassificationRun(finish(state, *label), state)
 
@@ -177,24 +188,40 @@ def classify(indicator: Indicator, provider: Provider | ProviderSet | None = Non
 # ---------------------------------------------------------------- internals
 
 
-def _input_for(stage: RuleStage | LLMStage, state: PipelineState) -> StageInput:
-    data = {"indicator": state.indicator}
-    for name in stage.input_model.model_fields:
-        if name != "indicator":
-            data[name] = getattr(state, name)
-    return stage.input_model.model_construct(**data)  # parts are validated results already
+def _input_for(stage: RuleStage | LLMStage,
+               values: PipelineState | Mapping[str, Any]) -> StageInput:
+    """The stage's input from results already validated (built without re-validating)."""
+    if isinstance(values, PipelineState):
+        values = values.__dict__
+    data = {name: values[name] for name in _INPUT_FIELDS[stage.name]}
+    inp = stage.input_model.__new__(stage.input_model)
+    object.__setattr__(inp, "__dict__", data)
+    object.__setattr__(inp, "__pydantic_fields_set__", set(data))
+    object.__setattr__(inp, "__pydantic_extra__", None)
+    object.__setattr__(inp, "__pydantic_private__", None)
+    return inp
+
+
+_INPUT_FIELDS: dict[StageName, tuple[str, ...]] = {
+    s.name: tuple(s.input_model.model_fields) for s in STAGES}
+_ZERO = Usage()
+_RULES_RECORDS: dict[StageName, StageRecord] = {
+    n: StageRecord(stage=n, source=AnswerSource.RULES, provider="rules", model=RULES_MODEL)
+    for n in StageName}
+_SKIPPED = StageRecord(stage=StageName.FINAL_REVIEW, source=AnswerSource.SKIPPED,
+                       provider="rules", model=RULES_MODEL)
 
 
 def _run_llm_stage(stage: LLMStage, inp: StageInput, provider: Provider,
                    config: PipelineConfig) -> StageOutcome:
     if config.strategy is Strategy.RULES or provider.name == "rules":
-        return StageOutcome(stage.name, stage.rule(inp), _rules_record(stage.name), Usage())
+        return StageOutcome(stage.name, stage.rule(inp), _rules_record(stage.name), _ZERO)
     if config.strategy is Strategy.HYBRID:
         # The final review only runs when the review flagged something: hybrid always asks then.
         ruled = stage.rule(inp)
         sure = ruled.confidence >= config.hybrid_threshold
         if sure and stage.name is not StageName.FINAL_REVIEW:
-            return StageOutcome(stage.name, ruled, _rules_record(stage.name), Usage())
+            return StageOutcome(stage.name, ruled, _rules_record(stage.name), _ZERO)
     return ask_llm(stage, inp, provider, config)
 
 
@@ -235,7 +262,7 @@ def _tagged(request: LLMRequest, config: PipelineConfig) -> LLMRequest:
 
 
 def _rules_record(name: StageName) -> StageRecord:
-    return StageRecord(stage=name, source=AnswerSource.RULES, provider="rules", model=RULES_MODEL)
+    return _RULES_RECORDS[name]
 
 
 def _provider_set(provider: Provider | ProviderSet | None) -> ProviderSet:

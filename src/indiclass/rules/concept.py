@@ -27,17 +27,21 @@ _SHARE_CUT = re.compile(r"\s(as (a )?(percent(age)?|proportion|share|ratio) of|t
 _SHARE_IN_NAME = re.compile(r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b")
 _CHANGE_MARK = re.compile(
     r"\((yoy|mom|qoq|wow|y/y|m/m|q/q)\)|\byoy\b|\bmom\b|\bqoq\b|% change|percent(age)? change"
-    r"|pct\.? chg|\bgrowth\b|annuali[sz]ed|\bchange\b|inflation(?! expectation)|\bytd\b")
+    r"|pct\.? chg|\bgrowth\b|annuali[sz]ed|\bchange\b|inflation(?! expectation|[- ]indexed)"
+    r"|\bytd\b")
 _PER_CAPITA = re.compile(r"per (capita|person|worker|employee|head|inhabitant)|per person employed")
 _PER_PHYSICAL = re.compile(
     r"\bper (metric )?(ton|tonne|pound|kilogram|kg|barrel|bushel|ounce|troy|gallon|lit(er|re)"
-    r"|cubic|dry|mmbtu|million btu|btu|head|dozen|hundredweight|cwt|mt)\b|/(kg|mt|lb|bbl)\b")
+    r"|cubic|dry|mmbtu|million btu|btu|head|dozen|hundredweight|cwt|mt|million metric british)\b"
+    r"|/(kg|mt|lb|bbl)\b")
 _POP_DENOM = re.compile(r"population|people|adults|labou?r force|children|employment|firms|teachers"
                         r"|workers|youth|households|beneficiar|welfare|persons|employed")
 _EXPENSE_DENOM = re.compile(r"\bexpense\b|expenditure")
-_COMPONENT_DENOM = re.compile(r"\btotal\b|merchandise|service|value added|\btaxes\b")
+_COMPONENT_DENOM = re.compile(r"\btotal\b|merchandise|service|value added|\btaxes\b|\brevenue\b")
 _CALENDAR = re.compile(r"economic calendar")
 _COUNT_CHANGE = re.compile(r"\bchange\b")
+_RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
+_RATE_WORD = re.compile(r"\brate\b|\bratio\b|\bshare\b|participation|proportion")
 
 STOCKY = frozenset({"debt", "money-credit", "reserves", "inventories", "backlog", "market-cap"})
 PER_RATIO = frozenset({"budget-balance", "external-balance", "net-flow", "debt-service", "aid",
@@ -46,7 +50,7 @@ PER_RATIO = frozenset({"budget-balance", "external-balance", "net-flow", "debt-s
 NEVER_SHARE = frozenset({"budget-balance", "external-balance", "net-flow", "debt-service",
                          "interest-payments", "debt-service-ratio"})
 COMPONENTS = frozenset({"investment", "spending", "imports", "exports", "output", "income",
-                        "gdp-share", "income-share", "revenue"})
+                        "gdp-share", "income-share"})
 AMOUNT_TYPES = frozenset({T.STOCK, T.FLOW, T.BALANCE, T.CAPACITY, T.VOLUME, T.PRICE, T.THRESHOLD})
 
 
@@ -123,8 +127,16 @@ def resolve_kind(ctx: _Ctx) -> UnitKind:
         return K.INDEX
     if kind is K.CURRENCY and _PER_PHYSICAL.search(ctx.name):
         return K.PRICE_PER
+    if kind is K.CHANGE and ctx.reading.from_name and _index_named(ctx):
+        return K.INDEX
     if kind is K.SCALE_ONLY:
-        return K.CURRENCY if subj is not None and subj.money else K.COUNT
+        if subj is not None and subj.money:
+            return K.CURRENCY
+        physical = subj is not None and subj.type in (T.STOCK, T.FLOW, T.VOLUME, T.BALANCE)
+        return K.PHYSICAL if physical else K.COUNT
+    if subj is not None and subj.key == "fx" and ctx.reading.from_name \
+            and kind not in (K.INDEX, K.CHANGE):
+        return K.FX
     if kind is K.UNKNOWN:
         return _unknown_kind(ctx)
     return kind
@@ -141,10 +153,21 @@ def _index_level(ctx: _Ctx) -> bool:
     return s.n >= 3 and 50 <= s.median_abs <= 250 and not _CHANGE_MARK.search(ctx.name)
 
 
+def _index_named(ctx: _Ctx) -> bool:
+    """A unit-less survey/index whose name carries a change label but whose values are levels."""
+    subj, s = ctx.subject, ctx.stats
+    survey = subj is not None and subj.type in (T.INDEX, T.SENTIMENT)
+    return survey and s.n >= 3 and 25 <= s.median_abs <= 250
+
+
 def _unknown_kind(ctx: _Ctx) -> UnitKind:
     subj = ctx.subject
+    if _RATIO_NAME.search(ctx.name):
+        return K.RATIO
     if subj is None:
         return K.CHANGE if _CHANGE_MARK.search(ctx.name) else K.UNKNOWN
+    if subj.money and _PER_CAPITA.search(ctx.name):
+        return K.CURRENCY
     if subj.key in ("fx",):
         return K.FX
     if subj.key == "price-level" or subj.type in (T.INDEX, T.SENTIMENT, T.VOLATILITY):
@@ -223,7 +246,7 @@ def _shape_percent(ctx: _Ctx) -> Shape:
         return T.PERCENTAGE, PIT, NE, 0.4, ": percent with no known subject"
     if subj.pct_native or subj.type in (T.DURATION, T.THRESHOLD, T.OTHER):
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.9), ": measured in %"
-    if subj.type in (T.COUNT, T.CAPACITY):
+    if subj.type in (T.COUNT, T.CAPACITY) and _RATE_WORD.search(f"{ctx.name} {ctx.reading.text}"):
         return T.PERCENTAGE, subj.basis, subj.orientation, _conf(ctx, 0.75), ": % of people"
     return T.RATE, PER, _orient(subj), _conf(ctx, 0.75), ": % of an amount or index is a change"
 
@@ -274,6 +297,8 @@ def _shape_currency(ctx: _Ctx) -> Shape:
         return T.RATIO, PER, HI, _conf(ctx, 0.8, 0.7), ": money per person"
     if subj is None:
         return T.FLOW, PER, HI, 0.45, ": money amount, kind unknown"
+    if subj.key == "wage" and ctx.reading.scale is not None:
+        return T.FLOW, PER, HI, _conf(ctx, 0.8), ": aggregate pay is an income flow"
     if subj.type in AMOUNT_TYPES:
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.9), ": money amount"
     if subj.key == "price-level":
@@ -299,7 +324,7 @@ def _shape_count(ctx: _Ctx) -> Shape:
 
 def _shape_physical(ctx: _Ctx) -> Shape:
     subj = ctx.subject
-    if subj is not None and subj.type in (T.FLOW, T.STOCK, T.VOLUME, T.CAPACITY):
+    if subj is not None and subj.type in (T.FLOW, T.STOCK, T.VOLUME, T.CAPACITY, T.BALANCE):
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.8), ": physical quantity"
     return T.FLOW, PER, NE, 0.5, ": physical quantity"
 

@@ -12,10 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from indiclass.domain.enums import CumulativePattern
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules._text import clean
+from indiclass.rules.concept import concept_of
+from indiclass.rules.unit_lexicon import UnitKind
 
 YTD_WORDS = re.compile(r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
                        r"|since (the )?(start|beginning) of the (fiscal |calendar )?year")
@@ -30,6 +33,10 @@ RESET_RATIO = 0.45
 """A reset: the year's first value is at most this fraction of the previous year's last."""
 MIN_GROWING = 0.65
 """Share of steps inside a year where the magnitude does not shrink."""
+MIN_YEAR_GROWTH = 2.5
+"""A complete year between two resets must end at least this many times its first value."""
+AMOUNT_KINDS = frozenset({UnitKind.CURRENCY, UnitKind.COUNT, UnitKind.PHYSICAL,
+                          UnitKind.SCALE_ONLY, UnitKind.UNKNOWN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,9 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
         return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
     if ind.periodicity and ANNUAL_PERIODICITY.search(ind.periodicity):
         return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
+    if concept_of(ind).kind not in AMOUNT_KINDS:
+        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8,
+                        "a rate, index or percent with no year-to-date wording")
     return series_evidence(ind)
 
 
@@ -70,7 +80,7 @@ def series_evidence(ind: Indicator) -> Evidence:
                         "too few dated values to see year boundaries; assumed not cumulative")
     resets = _resets(pts)
     years = _reset_years(pts, resets)
-    if years >= MIN_RESETS and _grows_between(pts, resets):
+    if years >= MIN_RESETS and _grows_between(pts, resets) and _years_grow(pts, resets):
         return Evidence(True, CumulativePattern.YTD, years, 0.8,
                         f"values reset at the same month in {years} years and grow in between")
     return Evidence(False, CumulativePattern.PERIODIC, years, 0.75,
@@ -103,9 +113,21 @@ def _reset_years(pts: list[tuple[date, float]], resets: list[int]) -> int:
         return 0
     months = Counter(pts[i][0].month for i in resets)
     month, hits = months.most_common(1)[0]
-    if len(resets) - hits > 1:
+    if hits < len(resets):
         return 0
     return len({pts[i][0].year for i in resets if pts[i][0].month == month})
+
+
+def _years_grow(pts: list[tuple[date, float]], resets: list[int]) -> bool:
+    """Each complete year (between two resets) has ≥3 values and grows ≥ MIN_YEAR_GROWTH×."""
+    spans = list(pairwise(resets))
+    if not spans:
+        return False
+    for start, end in spans:
+        first, last = abs(pts[start][1]), abs(pts[end - 1][1])
+        if end - start < 3 or last < MIN_YEAR_GROWTH * max(first, 1e-12):
+            return False
+    return True
 
 
 def _grows_between(pts: list[tuple[date, float]], resets: list[int]) -> bool:

@@ -6,7 +6,7 @@ unit text. When the unit and the values disagree on percent vs fraction, the val
 
 from __future__ import annotations
 
-from indiclass.domain.enums import SCALE_MULTIPLIER, ParsedUnitType, Scale
+from indiclass.domain.enums import SCALE_MULTIPLIER, IndicatorType, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
 from indiclass.rules.concept import Concept, concept_of
 from indiclass.rules.unit_lexicon import UnitKind
@@ -75,8 +75,8 @@ def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
 
 def _billions_guess(c: Concept) -> bool:
     s = c.stats
-    return s.n >= 3 and 100 <= s.median_abs <= 100_000 and c.subject is not None \
-        and c.subject.type in (c.subject.type.FLOW, c.subject.type.STOCK)
+    kind_ok = c.indicator_type in (IndicatorType.FLOW, IndicatorType.STOCK)
+    return kind_ok and s.n >= 3 and 100 <= s.median_abs <= 100_000
 
 
 def _currency(ind: Indicator, c: Concept) -> tuple[bool, str | None, float]:

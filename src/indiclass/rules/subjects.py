@@ -50,8 +50,8 @@ SUBJECTS = compile_table([
     (r"recession indicator|crisis indicator|\bdummy\b|\(1 for\b", FLAG, 0.8),
     (r"probabilit|\bodds\b", S("probability", T.PROBABILITY, PIT, LO, **PCT), 0.85),
     (r"minimum wage", S("minimum-wage", T.THRESHOLD, PIT, NE, **MONEY), 0.85),
-    (r"target range|target rate.*(upper|lower)|(upper|lower) limit|personal exemption"
-     r"|poverty (line|threshold)", S("threshold", T.THRESHOLD, PIT, NE, **PCT), 0.85),
+    (r"target range|target rate.*(upper|lower)|(upper|lower) limit|personal exemption",
+     S("threshold", T.THRESHOLD, PIT, NE, **PCT), 0.85),
     (r"months'? supply", S("months-supply", T.DURATION, PIT, NE), 0.85),
     (r"life expectancy", S("life-expectancy", T.DURATION, PIT, HI), 0.85),
     (r"trough to (this )?peak|\bexpansion\b.*\b(months|length|duration)",
@@ -82,11 +82,15 @@ SUBJECTS = compile_table([
      r"|coincident|lagging (index|indicator)|\bkof\b", S("pmi", T.INDEX, PIT, HI), 0.85),
     (r"tankan.*capex", S("investment", T.FLOW, PER, HI, money=True, output_like=True), 0.8),
     (r"confidence|sentiment|consumer climate|business climate|economic climate|\bzew\b|\bifo\b"
-     r"|tankan(?!.*capex)|\bnahb\b|housing market index|approval|expectations|\bbsi\b|\bcpia\b"
+     r"|tankan(?!.*capex)|\bnahb\b|housing market index|approval rating|expectations|\bbsi\b"
+     r"|\bcpia\b"
      r"|\brating\b|current conditions|outlook index", S("sentiment", T.SENTIMENT, PIT, HI, **PCT),
      0.85),
     # ---- interest rates, yields
     (r"total return index|return index", S("equity", T.INDEX, PIT, HI, price_like=True), 0.8),
+    (r"(bonds?|stocks?|equities|securities|shares) (buying|purchases|selling|sales)"
+     r"|foreign (bond|stock|equity|securities) (investment|purchases)",
+     S("net-flow", T.BALANCE, PER, NE, money=True), 0.8),
     (r"outstanding|securities held", S("money-credit", T.STOCK, PIT, NE, money=True), 0.75),
     (r"reserve requirement", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
     (r"treasury|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
@@ -94,7 +98,8 @@ SUBJECTS = compile_table([
      r"|dividend", S("bond-yield", T.YIELD, PIT, NE, **PCT), 0.85),
     (r"interest rate|policy rate|\bfunds rate\b|federal funds|lending rate|deposit (facility )?rate"
      r"|lending facility|deposit rate|refinanc|\brepo\b|prime (loan )?rate|loan prime|\blibor\b"
-     r"|\beuribor\b|\bsofr\b|\bsonia\b|interbank|mortgage rate|mortgage average|discount rate"
+     r"|\beuribor\b|\bsofr\b|\bsonia\b|interbank (rate|offered)|mortgage rate|mortgage average"
+     r"|discount rate"
      r"|bank rate|cash rate|rate decision|rate on (excess|required) reserves|money market rate"
      r"|\binterest\b.*%", S("interest-rate", T.PRICE, PIT, NE, **PCT), 0.85),
     # ---- exchange rates and prices
@@ -150,7 +155,7 @@ SUBJECTS = compile_table([
      r"|net exports|balance on|balance of payments",
      S("external-balance", T.BALANCE, PER, NE, **MONEY), 0.85),
     (r"net positions|speculative net", S("net-positions", T.BALANCE, PIT, NE), 0.8),
-    (r"\bnet\b.*\b(flows?|investment|purchases|transactions|inflows?|outflows?)\b"
+    (r"\bnet\b.*\b(flows?|investment|purchases|transactions|inflows?|outflows?)\b|\bnfl\b"
      r"|foreign investments?"
      r"|securities purchases|bonds buying|stocks? buying|exchange flows|capital flows|\bfdi\b"
      r"|direct investment|portfolio investment|financial derivatives|other investment",
@@ -164,6 +169,8 @@ SUBJECTS = compile_table([
      S("debt-service", T.FLOW, PER, LO, **MONEY), 0.8),
     (r"interest payments|interest paid|interest expense",
      S("interest-payments", T.FLOW, PER, NE, **MONEY), 0.8),
+    (r"\bequities\b|\bequity\b.*\b(asset|liabilit)",
+     S("equities", T.STOCK, PIT, NE, **MONEY), 0.75),
     (r"\bdebt\b|\bliabilit|credit market instruments|\bdod\b|use of imf credit|\bowed\b"
      r"|borrowings?",
      S("debt", T.STOCK, PIT, LO, **MONEY), 0.8),
@@ -175,10 +182,10 @@ SUBJECTS = compile_table([
      r"|\breserves\b|\bdeposits?\b|cash assets|money funds|bank credit|\bloans?\b|\bcredit\b"
      r"|total assets|\bassets\b|securities held|claims on|net foreign assets|\bequities\b"
      r"|net worth|wealth|outstanding", S("money-credit", T.STOCK, PIT, NE, **MONEY), 0.75),
-    (r"unfilled orders|backlog|order books?", S("backlog", T.STOCK, PIT, HI, **MONEY), 0.8),
     (r"(crude|oil|gasoline|distillate|natural gas|gas) (inventories|stocks|storage)",
      S("energy-stocks", T.STOCK, PIT, NE), 0.8),
     (r"inventor(y|ies)|\bstocks of\b|stockpile", S("inventories", T.STOCK, PIT, NE, **MONEY), 0.8),
+    (r"unfilled orders|backlog|order books?", S("backlog", T.STOCK, PIT, HI, **MONEY), 0.8),
     # ---- people and things counted
     (r"initial claims|jobless claims|initial jobless|claimant count",
      S("initial-claims", T.COUNT, PER, LO), 0.85),
@@ -200,15 +207,14 @@ SUBJECTS = compile_table([
     (r"rig count", S("rig-count", T.COUNT, PIT, NE), 0.85),
     (r"carloads|freight|passenger|ton-km|goods transported|traffic",
      S("transport-volume", T.VOLUME, PER, HI, **OUTPUT), 0.75),
-    (r"procedures|applications|\bnumber of\b|\bbranches\b|\bborrowers\b|\bfirms\b|registrations"
-     r"|tax payments", S("things-counted", T.COUNT, PIT, NE), 0.6),
     # ---- flows of money and output
     (r"imports", S("imports", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"exports", S("exports", T.FLOW, PER, HI, **MONEY), 0.8),
     (r"official development|\boda\b|\baid\b|grants", S("aid", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"capex|capital expenditure|capital spending|investment|capital formation|construction"
      r"(?! permits)", S("investment", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.8),
-    (r"outlays|government (final )?(consumption )?expenditure|government spending|public spending"
+    (r"outlays|government (final |total )?(consumption )?expenditure|total expenditure"
+     r"|government spending|public spending"
      r"|government expenditures|\bexpense\b", S("outlays", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"\btax(es)?\b|receipts|revenue", S("revenue", T.FLOW, PER, HI, **MONEY), 0.75),
     (r"supplied|consumption of|\bdemand\b|\bsupply\b", S("physical-flow", T.FLOW, PER, NE), 0.7),
@@ -221,5 +227,7 @@ SUBJECTS = compile_table([
      S("spending", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.75),
     (r"\bsales\b|\borders\b|shipments|turnover|retail trade|wholesale trade|e-commerce",
      S("sales", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.8),
+    (r"procedures|applications|\bnumber of\b|\bbranches\b|\bborrowers\b|\bfirms\b|registrations"
+     r"|tax payments", S("things-counted", T.COUNT, PIT, NE), 0.6),
 ])
 """Name pattern → subject; read on the lower-cased name (first match wins)."""
