@@ -25,7 +25,9 @@ from indiclass.domain.models import Indicator, parse_indicator
 from indiclass.domain.ports import CallRecord
 from indiclass.domain.usage import Usage
 from indiclass.pipeline import PipelineConfig, classify
+from indiclass.providers._wire import compact_json, estimate_tokens, wire_schema
 from indiclass.providers.pricing import PriceTable
+from indiclass.stages import final_review
 from indiclass.testing import running_fake_llm
 from indiclass.testing.settings import fake_llm_settings
 
@@ -40,17 +42,19 @@ def load(limit: int | None) -> list[Indicator]:
 def run_once(indicators: list[Indicator], providers, config: PipelineConfig) -> dict:
     calls: list[CallRecord] = []
     providers_sink(providers, calls.append)
-    usage, sources = Usage(), Counter()
+    usage, sources, final_tokens = Usage(), Counter(), 0
     started = time.perf_counter()
     for ind in indicators:
         run = classify(ind, providers, config)
         usage = usage + run.state.usage
+        final_tokens += final_review_tokens(run.state)
         sources.update(f"{k}:{r.source.value}" for k, r in run.state.records.items())
         sources.update(f"reasks:{k}" for k, r in run.state.records.items() if r.attempts > 1)
     return {
         "usage": usage,
         "calls": calls,
         "sources": sources,
+        "final_review_if_always": final_tokens,
         "seconds": time.perf_counter() - started,
     }
 
@@ -99,7 +103,32 @@ def report(name: str, n: int, first: dict, second: dict, prices: PriceTable, mod
             f"$ per indicator ({label})  {cost / n if cost is not None else float('nan'):.7f}"
             f"   per 1000 indicators ${(cost or 0) / n * 1000:.4f}"
         )
+    always = first["final_review_if_always"] / n
+    if name == "llm":
+        print(
+            f"final-review prompt tokens if it were asked for every indicator: {always:.1f}/ind "
+            f"→ worst-case total {u1.input_tokens / n + always:.1f} prompt tokens per indicator"
+        )
     print(f"wall time first run {first['seconds']:.1f} s")
+
+
+def final_review_tokens(state) -> int:
+    """Prompt tokens (same estimate as the fake server) of this indicator's final-review
+    request, whether or not the pipeline asked it."""
+    if state.final_review is None or state.boolean_review is None:
+        return 0
+    inp = final_review.FinalReviewInput(
+        indicator=state.indicator,
+        normalization=state.normalization,
+        time=state.time,
+        cumulative=state.cumulative,
+        family=state.family,
+        type=state.type,
+        boolean_review=state.boolean_review,
+    )
+    request = final_review.build_request(inp)
+    parts = [compact_json(wire_schema(request.json_schema)), request.system, request.user]
+    return sum(estimate_tokens(p) for p in parts)
 
 
 def share(u: Usage) -> float:
