@@ -54,13 +54,12 @@ class EvalReport:
         return {name: round(s.accuracy, 4) for name, s in self.fields.items()}
 
     def top_confusions(self, n: int = 10) -> list[dict[str, Any]]:
-        rows = []
-        for name, s in self.fields.items():
-            for (exp, got), count in s.confusions.items():
-                rows.append({"field": name, "expected": exp, "predicted": got, "count": count,
-                             "examples": s.examples[(exp, got)][:3]})
-        rows.sort(key=lambda r: (-r["count"], r["field"], r["expected"]))
-        return rows[:n]
+        found = [(count, name, exp, got, s.examples[(exp, got)][:3])
+                 for name, s in self.fields.items()
+                 for (exp, got), count in s.confusions.items()]
+        found.sort(key=lambda r: (-r[0], r[1], r[2]))
+        return [{"field": name, "expected": exp, "predicted": got, "count": count,
+                 "examples": examples} for count, name, exp, got, examples in found[:n]]
 
     def to_dict(self, n: int = 10) -> dict[str, Any]:
         return {"scored": self.scored, "missing": self.missing, "accuracy": self.accuracy(),

@@ -61,7 +61,8 @@ def classify_command(
                                      ".jsonl, .json (array) or .csv file."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write results here: JSONL, or CSV "
                                     "when the name ends in .csv (default: JSONL on stdout)."),
-    units: str | None = typer.Option(None, help="Units as the source gives them, e.g. 'USD Billion'."),
+    units: str | None = typer.Option(None, help="Units as the source gives them, "
+                                     "e.g. 'USD Billion'."),
     periodicity: str | None = typer.Option(None, help="e.g. Monthly, Quarterly, Annual."),
     description: str | None = typer.Option(None, help="Free-text description."),
     source_name: str | None = typer.Option(None, help="Publisher, e.g. 'U.S. Bureau of Labor "
