@@ -1,1 +1,13 @@
 """Composition root: the only place that knows the concrete providers, stores and engine."""
+
+from indiclass.bootstrap.engine import (
+    build_engine,
+    engine_options,
+    open_engine,
+    provider_factory,
+    results_database,
+    system_database_url,
+)
+
+__all__ = ["build_engine", "engine_options", "open_engine", "provider_factory",
+           "results_database", "system_database_url"]

@@ -1,0 +1,117 @@
+"""The DBOS system database and the process-wide DBOS instance.
+
+Embedded default: a SQLite file, switched to WAL with ``synchronous=NORMAL`` (DBOS leaves SQLite in
+rollback-journal mode, which serialises readers behind the writer). Scale-out: a PostgreSQL URL,
+shared by every worker. DBOS is one instance per process: :func:`launch` / :func:`shutdown` pair up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from dbos import DBOS, DBOSClient, DBOSConfig
+
+APP_NAME = "indiclass"
+APP_VERSION = "indiclass-engine-1"
+"""Pinned, not DBOS's hash of the workflow source: queued and pending workflows of a version are
+only run by executors of that version, so a code edit must not orphan them. Bump it when the
+sequence of steps in a workflow changes."""
+
+
+@dataclass(frozen=True)
+class SystemDb:
+    url: str
+    engine: sa.Engine | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+def open_system_db(url: str, pool_size: int) -> SystemDb:
+    """The system database; for SQLite an engine of ours with WAL and the pragmas DBOS sets."""
+    if not url.startswith("sqlite"):
+        return SystemDb(url, None)
+    path = sa.make_url(url).database or ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(path) as conn:  # WAL is persistent: set it once, before DBOS opens it
+            conn.execute("PRAGMA journal_mode=WAL")
+    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    _serialise_transactions(engine)
+    return SystemDb(url, engine)
+
+
+def _serialise_transactions(engine: sa.Engine) -> None:
+    """One transaction at a time, queued on a Python lock. SQLite admits one writer; left to its
+    busy handler, twenty threads contending for the lock sleep-and-retry and throughput falls
+    several-fold. Reentrant, so a thread that nests transactions does not deadlock itself."""
+    lock = threading.RLock()
+    holders: dict[int, int] = {}
+
+    def begin(conn: sa.Connection) -> None:
+        lock.acquire()
+        holders[id(conn)] = holders.get(id(conn), 0) + 1
+
+    def end(conn: sa.Connection) -> None:
+        count = holders.get(id(conn), 0)
+        if count:
+            holders[id(conn)] = count - 1
+            if count == 1:
+                del holders[id(conn)]
+            lock.release()
+
+    sa.event.listen(engine, "begin", begin)
+    sa.event.listen(engine, "commit", end)
+    sa.event.listen(engine, "rollback", end)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = "IMMEDIATE"  # as DBOS's own SQLite engine: serialise writers
+    dbapi_conn.execute("PRAGMA busy_timeout=30000")
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
+    dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+
+def dbos_config(system: SystemDb, executor_id: str, *, pool_size: int,
+                log_level: str = "WARNING") -> DBOSConfig:
+    config: DBOSConfig = {
+        "name": APP_NAME,
+        "system_database_url": system.url,
+        "application_version": APP_VERSION,
+        "executor_id": executor_id,
+        "log_level": log_level,
+        "sys_db_pool_size": pool_size,
+        "notification_listener_polling_interval_sec": 0.1,
+    }
+    if system.engine is not None:
+        config["system_database_engine"] = system.engine
+    return config
+
+
+def launch(system: SystemDb, executor_id: str, *, pool_size: int, listen: list[str] | None,
+           log_level: str = "WARNING") -> None:
+    """Construct and launch DBOS for this process (recovers this executor's pending workflows)."""
+    DBOS(config=dbos_config(system, executor_id, pool_size=pool_size, log_level=log_level))
+    if listen is not None:
+        DBOS.listen_queues(listen)
+    DBOS.launch()
+
+
+def client(system: SystemDb) -> DBOSClient:
+    """A DBOS client sharing the system database (and, on SQLite, our engine and its pragmas)."""
+    if system.engine is not None:
+        return DBOSClient(system_database_engine=system.engine, application_name=APP_NAME)
+    return DBOSClient(system_database_url=system.url, application_name=APP_NAME)
+
+
+def shutdown(system: SystemDb | None) -> None:
+    DBOS.destroy(destroy_registry=False)
+    if system is not None and system.engine is not None:
+        system.engine.dispose()
