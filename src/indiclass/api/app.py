@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from indiclass.api.auth import require_api_key
 from indiclass.api.errors import install_error_handlers
@@ -54,15 +55,15 @@ def _lifespan(settings: Settings, engine: EngineLike | None) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = None
-        if engine is None:
-            owned = _build_engine(settings)
+        if engine is None:  # DBOS refuses its sync API on the event loop's thread
+            owned = await run_in_threadpool(_build_engine, settings)
             _attach(app, settings, owned)
         try:
             yield
         finally:
             _detach(app)
             if owned is not None:
-                owned.shutdown()
+                await run_in_threadpool(owned.shutdown)
 
     return lifespan
 
