@@ -10,7 +10,7 @@ from indiclass.domain.enums import LLM_STAGES, StageName
 from indiclass.domain.ports import CallSink, Provider
 from indiclass.pipeline import ProviderSet
 from indiclass.providers import registry
-from indiclass.providers.cache import ResponseCache
+from indiclass.providers.cache import ResponseCache, shared_cache
 from indiclass.providers.pricing import PriceTable
 from indiclass.providers.wrappers import Cached, Logged, Priced, RateLimited, Retrying
 from indiclass.settings import Settings
@@ -29,10 +29,14 @@ def build_provider_set(
     ``LLM_PROVIDER_<STAGE>`` / ``LLM_MODEL_<STAGE>``, all wrapped.
 
     A missing key raises ConfigError naming the variable; an unknown name lists the known ones.
+    The response cache is the process-wide one for ``LLM_CACHE_FILE`` (shared by every set built
+    in this process) unless ``cache`` is given; ``LLM_CACHE=false`` turns it off.
     """
     default_name = str(provider or settings.llm_provider)
-    if cache is None and settings.llm_cache:
-        cache = ResponseCache(settings.llm_cache_file)
+    if not settings.llm_cache:
+        cache = None
+    elif cache is None:
+        cache = shared_cache(settings.llm_cache_file)
     prices = PriceTable.load(settings.llm_prices_file)
 
     def build(name: str, stage_model: str | None) -> Provider:

@@ -66,3 +66,17 @@ class ResponseCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._memory)
+
+
+_shared: dict[str | None, ResponseCache] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_cache(path: str | None = None) -> ResponseCache:
+    """The process-wide cache for ``path`` (None: in memory), so that batches built one after
+    another in one process share their answers."""
+    key = None if path is None else str(Path(path).resolve())
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = ResponseCache(key)
+        return _shared[key]

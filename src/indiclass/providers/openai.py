@@ -54,7 +54,18 @@ class OpenAICompatible:
     timeout_s: float = 60.0
     key_variable: str = "OPENAI_API_KEY"
     url_variable: str = "OPENAI_BASE_URL"
+    temperature: bool | None = None
+    """Send ``temperature``; None: unless the model is a reasoning model (o1/o3/o4/gpt-5)."""
 
+    @property
+    def sends_temperature(self) -> bool:
+        if self.temperature is not None:
+            return self.temperature
+        return not self.model.startswith(REASONING_PREFIXES)
+
+
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+"""OpenAI models that reject ``temperature``."""
 
 SERVER_PRESETS: dict[str, OpenAICompatible] = {
     "openai": OpenAICompatible("openai", "gpt-4o-mini"),
@@ -130,9 +141,10 @@ class OpenAIProvider:
         params: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
-            "temperature": request.temperature,
             self.config.max_tokens_field: request.max_output_tokens,
         }
+        if self.config.sends_temperature:
+            params["temperature"] = request.temperature
         params.update(_structured(request, mode))
         return params
 

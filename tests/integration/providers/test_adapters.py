@@ -11,6 +11,7 @@ from indiclass.domain.errors import ConfigError, ProviderUnavailable
 from indiclass.domain.ports import CallRecord
 from indiclass.domain.usage import Usage
 from indiclass.pipeline import ClassificationRun, PipelineConfig, ProviderSet, classify
+from indiclass.providers.cache import ResponseCache
 from indiclass.testing import FakeLLMServer, Fault, running_fake_llm
 from indiclass.testing.settings import fake_llm_settings as settings_for
 
@@ -28,7 +29,9 @@ def providers(
 ) -> ProviderSet:
     sink = calls.append if calls is not None else None
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
-    return build_provider_set(settings_for(fake, **extra), name, sink=sink, sleep=sleep)
+    return build_provider_set(
+        settings_for(fake, **extra), name, sink=sink, sleep=sleep, cache=ResponseCache()
+    )
 
 
 def llm_records(run: ClassificationRun) -> dict[str, tuple[AnswerSource, int]]:

@@ -36,26 +36,41 @@ def wait_for(port: int, proc: subprocess.Popen) -> None:
 
 def admin(url: str, path: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url + path, data=data, method="POST" if data else "GET",
-                                 headers={"content-type": "application/json"})
+    req = urllib.request.Request(
+        url + path,
+        data=data,
+        method="POST" if data else "GET",
+        headers={"content-type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         return json.loads(resp.read())
 
 
 def test_fake_llm_command_serves_faults_and_stats(gdp):
     port = free_port()
-    cmd = [sys.executable, "-c", "from indiclass.cli import main; main()", "fake-llm",
-           "--port", str(port),
-           "--fault", "429:1"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from indiclass.cli import main; main()",
+        "fake-llm",
+        "--port",
+        str(port),
+        "--fault",
+        "429:1",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(port, proc)
         url = f"http://127.0.0.1:{port}"
-        admin(url, "/_admin/faults", {"faults": [{"kind": "out_of_enum", "times": -1,
-                                                   "stage": "family"}]})
+        admin(
+            url,
+            "/_admin/faults",
+            {"faults": [{"kind": "out_of_enum", "times": -1, "stage": "family"}]},
+        )
         sleeps: list[float] = []
-        provider = Retrying(OpenAIProvider(preset("openai", base_url=url + "/v1", api_key="k")),
-                            sleep=sleeps.append)
+        provider = Retrying(
+            OpenAIProvider(preset("openai", base_url=url + "/v1", api_key="k")), sleep=sleeps.append
+        )
         run = classify(gdp, ProviderSet(provider), PipelineConfig(strategy=Strategy.LLM))
         assert run.state.records["family"].source is AnswerSource.RULES_FALLBACK
         assert sleeps == []  # the admin call replaced the --fault script

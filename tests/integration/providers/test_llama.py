@@ -35,8 +35,13 @@ def llama_url() -> str:
 
 
 def test_llama_cpp_classifies_end_to_end(llama_url):
-    settings = Settings(_env_file=None, LM_STUDIO_URL=llama_url, LM_STUDIO_MODEL="gemma3-270m",
-                        LOCAL_STRUCTURED_OUTPUT="json_object", LLM_TIMEOUT_S=120)
+    settings = Settings(
+        _env_file=None,
+        LM_STUDIO_URL=llama_url,
+        LM_STUDIO_MODEL="gemma3-270m",
+        LOCAL_STRUCTURED_OUTPUT="json_object",
+        LLM_TIMEOUT_S=120,
+    )
     calls: list[CallRecord] = []
     providers = build_provider_set(settings, "local", sink=calls.append)
     answered = 0

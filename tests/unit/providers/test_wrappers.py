@@ -217,3 +217,20 @@ def test_registry_unknown_name_has_a_hint():
     with pytest.raises(UnknownProviderError, match="did you mean 'anthropic'"):
         create("antropic", Settings(_env_file=None))
     assert isinstance(create("rules", Settings(_env_file=None)), RulesProvider)
+
+
+def test_reasoning_models_get_no_temperature():
+    from indiclass.providers.openai import OpenAIProvider, preset
+
+    request = family_request()
+    assert "temperature" in OpenAIProvider(preset("openai", api_key="k")).params(request)
+    for model in ("o3-mini", "gpt-5-mini"):
+        params = OpenAIProvider(preset("openai", model=model, api_key="k")).params(request)
+        assert "temperature" not in params and params["max_completion_tokens"] == 300
+
+
+def test_shared_cache_is_one_per_path(tmp_path):
+    from indiclass.providers.cache import shared_cache
+
+    assert shared_cache(str(tmp_path / "a.db")) is shared_cache(str(tmp_path / "a.db"))
+    assert shared_cache(str(tmp_path / "a.db")) is not shared_cache(str(tmp_path / "b.db"))
