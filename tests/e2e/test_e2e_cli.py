@@ -1,0 +1,71 @@
+"""The CLI on the embedded engine, as a user runs it (subprocesses in a fresh directory)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from e2e_support import run_cli, seed_sql
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _ok(workdir: Path, *args: str) -> str:
+    done = run_cli(workdir, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "results.db"
+    assert "🌱 Seeded 288 indicators from the bundled catalogue" in _ok(tmp_path, "seed")
+    out = _ok(tmp_path, "run", "random", "-7", "rules", "--batch-size", "3",
+              "--concurrent-batches", "2")
+    lines = out.splitlines()
+    assert lines[0] == "📋 Group 1/2: Starting 2 concurrent batches..."
+    assert "   📦 Batch 3/3: Submitting indicators 7-7..." in lines
+    assert "   ✅ Group 2 completed! (1 indicators done)" in lines
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("7",)]
+    assert len(seed_sql(db, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC "
+                            "LIMIT 10;")) == 3
+    out = _ok(tmp_path, "run", "all", "5")  # the first 5 still unclassified
+    assert "   ✅ Group 1 completed! (5 indicators done)" in out.splitlines()
+    rows = [json.loads(line) for line in _ok(tmp_path, "query", "--json", "--limit",
+                                              "100").splitlines()]
+    assert len(rows) == 12 and all(r["family"] and r["indicator_type"] for r in rows)
+    assert "classifications: 12" in _ok(tmp_path, "stats")
+    assert "0 failed indicator(s)" in _ok(tmp_path, "errors")
+    _ok(tmp_path, "export", "--format", "csv", "--out", "out.csv")
+    with (tmp_path / "out.csv").open() as fh:
+        exported = list(csv.DictReader(fh))
+    assert len(exported) == 12 and {r["indicator_id"] for r in exported} == \
+        {r["indicator_id"] for r in rows}
+    _ok(tmp_path, "export", "--format", "parquet", "--out", "out.parquet")
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 12
+    jsonl = _ok(tmp_path, "export", "--format", "jsonl").splitlines()
+    assert len(jsonl) == 12
+    target = _ok(tmp_path, "run", "target", rows[0]["indicator_id"])
+    assert "(1 indicators done)" in target
+    assert "🧹 Reset" in _ok(tmp_path, "reset", "--yes")
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
+
+
+def test_demo_runs_offline_and_prints_the_seed_lines(tmp_path: Path) -> None:
+    out = _ok(tmp_path, "demo")
+    assert "🌱 Seeded 288 indicators" in out
+    assert "📋 Group 1/1: Starting 4 concurrent batches..." in out
+    assert "   ✅ Group 1 completed! (20 indicators done)" in out
+    assert "OPENAI_API_KEY=sk-... indiclass run random -20 openai" in out
+    assert "LM_STUDIO_URL=http://127.0.0.1:1234/v1 indiclass run random -20 local" in out
+    db = tmp_path / "data" / "results.db"
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("20",)]
+
+
+def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    done = run_cli(tmp_path, "run", "random", "-5", "gpt")
+    assert done.returncode == 1 and "unexpected argument 'gpt'" in done.stderr
+    assert "Traceback" not in done.stderr
