@@ -69,3 +69,19 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     done = run_cli(tmp_path, "run", "random", "-5", "gpt")
     assert done.returncode == 1 and "unexpected argument 'gpt'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_seed_from_files(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "results.db"
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "F1", "name": "GDP", "units": "USD Billion", "periodicity": "Annual"}\n'
+        '{"indicator_id": "F2", "name": "CPI", "units": "Index 2015=100"}\n')
+    (tmp_path / "b.csv").write_text("indicator_id,name,units,periodicity\nF3,Exports,EUR Million,"
+                                    "Monthly\n")
+    assert "Seeded 2 indicators from a.jsonl" in _ok(tmp_path, "seed", "a.jsonl")
+    assert "Seeded 1 indicators from b.csv" in _ok(tmp_path, "seed", "b.csv")
+    ids = {r[0] for r in seed_sql(db, "SELECT indicator_id FROM source_indicators;")}
+    assert ids == {"F1", "F2", "F3"}
+    (tmp_path / "bad.jsonl").write_text('{"id": "X"}\n')
+    bad = run_cli(tmp_path, "seed", "bad.jsonl")
+    assert bad.returncode == 1 and "name" in bad.stderr and "Traceback" not in bad.stderr

@@ -41,11 +41,9 @@ def seed_command(file: Path | None = typer.Argument(
 
 
 def _read_file(path: Path) -> list[Indicator]:
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    from indiclass import loaders  # type: ignore[attr-defined]
+    from indiclass.loaders import load_indicators
 
-    return list(loaders.read_indicators(path))
+    return load_indicators(path)
 
 
 @friendly_errors
