@@ -38,12 +38,12 @@ def _database_state(services: Services) -> dict[str, Any]:
 
 
 def _queue_state(services: Services) -> dict[str, Any]:
-    depth = getattr(services.engine, "queue_depth", None)
+    """Open batches (members still pending) and the engine's concurrency."""
     try:
-        value = depth() if callable(depth) else None
+        open_batches: int | None = len(services.store.unfinished_batches())
     except Exception:
-        value = None
-    return {"depth": value, "concurrency": services.settings.concurrency}
+        open_batches = None
+    return {"open_batches": open_batches, "concurrency": services.settings.concurrency}
 
 
 @metrics_router.get("/metrics", response_class=PlainTextResponse)
@@ -65,9 +65,8 @@ def render_metrics(services: Services) -> str:
     _family(lines, "indiclass_batches", "gauge", "Batches known.", [({}, len(batches))])
     _usage_metrics(lines, batches)
     _stage_metrics(lines, services)
-    depth = _queue_state(services)["depth"]
     _family(lines, "indiclass_queue_depth", "gauge", "Indicators waiting or running.",
-            [({}, depth if depth is not None else by_status["pending"])])
+            [({}, by_status["pending"])])
     return "\n".join(lines) + "\n"
 
 

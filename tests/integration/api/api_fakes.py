@@ -56,6 +56,9 @@ class FakeStore:
         stats = [self.batch_stats(t) for t in reversed(self.batches)]
         return [s for s in stats if s][:limit]
 
+    def unfinished_batches(self) -> list[str]:
+        return [t for t in self.batches if "pending" in self.items[t].values()]
+
     def query_classifications(self, *, family: str | None = None, indicator_type: str | None = None,
                               review_status: str | None = None, provider: str | None = None,
                               trace_id: str | None = None, limit: int = 100,

@@ -60,7 +60,9 @@ def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["service"] == "indiclass"
     assert body["timestamp"].endswith("Z") and body["database"]["ok"] is True
-    assert "queue" in body
+    assert body["queue"] == {"open_batches": 0, "concurrency": 20}
+    client.post("/classify/batch", json=seed_payload(2))
+    assert client.get("/health").json()["queue"]["open_batches"] == 1
 
 
 def test_health_reports_a_broken_database(engine: FakeEngine) -> None:
