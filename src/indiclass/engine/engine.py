@@ -99,11 +99,11 @@ class Engine:
         listen = None if opts.listen else []
         system.launch(self._system, opts.executor_id, pool_size=pool, listen=listen,
                       log_level=opts.log_level)
+        conflict = "always_update" if opts.listen else "never_update"  # a worker's settings win
         DBOS.register_queue(INDICATOR_QUEUE, global_concurrency=opts.concurrency,
-                            polling_interval_sec=opts.poll_interval_s,
-                            on_conflict="always_update")
+                            polling_interval_sec=opts.poll_interval_s, on_conflict=conflict)
         DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.1),
-                            on_conflict="always_update")
+                            on_conflict=conflict)
         self._runtime.open_client(system.client(self._system))
         self._runtime.stats.start()
         self._started_at = time.monotonic()
@@ -126,6 +126,7 @@ class Engine:
         """Stop, and close the results store when the engine opened it."""
         self.stop()
         if self._owns_store:
+            self._owns_store = False
             self.store.close()
 
     def __enter__(self) -> Engine:
@@ -255,7 +256,7 @@ class Engine:
         status = latest or DBOS.get_workflow_status(base)
         if status is None or status.status in ACTIVE:
             return None
-        steps = DBOS.list_workflow_steps(status.workflow_id, load_output=False)
+        steps = DBOS.list_workflow_steps(status.workflow_id)
         failed = next((s for s in steps if s["error"] is not None), None)
         start = failed["function_id"] if failed else 0
         new_id = f"{base}:retry-{len(attempts) + 1}"
