@@ -8,6 +8,7 @@ row lock on the ``pipeline_stats`` row, so concurrent or repeated refreshes cann
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -77,6 +78,23 @@ class SqlStore:
         self, *, ids: Sequence[str] | None = None, limit: int | None = None,
         random_order: bool = False, unclassified_only: bool = False,
     ) -> list[Indicator]:
+        """Catalogue rows in insertion order (or random), optionally only ``ids`` (any number:
+        looked up in chunks) and/or only those without a classification."""
+        if ids is not None and len(ids) > _CHUNK:
+            rows = [r for at in range(0, len(ids), _CHUNK)
+                    for r in self._source_rows(ids[at:at + _CHUNK], None, False,
+                                               unclassified_only)]
+            if random_order:
+                random.shuffle(rows)
+            else:
+                rows.sort(key=lambda r: int(r["id"]))
+            rows = rows if limit is None else rows[:limit]
+        else:
+            rows = self._source_rows(ids, limit, random_order, unclassified_only)
+        return [R.indicator_from_row(r) for r in rows]
+
+    def _source_rows(self, ids: Sequence[str] | None, limit: int | None, random_order: bool,
+                     unclassified_only: bool) -> list[dict[str, Any]]:
         where: list[str] = []
         params: list[Any] = []
         if ids is not None:
@@ -92,8 +110,7 @@ class SqlStore:
         sql += " ORDER BY RANDOM()" if random_order else " ORDER BY s.id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        found = self.db.read(lambda cur: cur.execute(sql, params).fetchall())
-        return [R.indicator_from_row(r) for r in found]
+        return self.db.read(lambda cur: cur.execute(sql, params).fetchall())
 
     # ------------------------------------------------------------ batches
 

@@ -146,3 +146,12 @@ def test_reset_empties_every_table(store: SqlStore, simulate: Simulate) -> None:
                   "batch_items", "source_indicators", "family_assignment_results"):
         assert store.count(table) == 0, table
     assert store.count("schema_version") > 0
+
+
+def test_source_lookup_by_many_ids(store: SqlStore) -> None:
+    inds = [make_indicator(i) for i in range(1_200)]
+    store.upsert_source_indicators(inds)
+    wanted = [i.indicator_id for i in reversed(inds)] + ["missing"]
+    found = store.list_source_indicators(ids=wanted)
+    assert [i.indicator_id for i in found] == [i.indicator_id for i in inds]
+    assert len(store.list_source_indicators(ids=wanted, limit=700, random_order=True)) == 700
