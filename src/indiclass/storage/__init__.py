@@ -1,9 +1,19 @@
 """The results store on SQLite (WAL, one writer) or PostgreSQL, through one code path.
 
     store = open_store("./data/classify-workflow-local-dev.db")   # or "postgresql://..."
-    store.migrate()
+    store.create_batch(BatchSpec(...))                 # pipeline_stats row + batch_items
+    store.log_stage(trace, ind, stage, "started")      # processing_log; item's started_at
+    store.complete_stage(trace, ind, stage, result, record, usage, duration_ms=...)
+    store.record_llm_call(call)                        # a CallSink: llm_calls row
+    store.save_classification(trace, c, refresh="auto")  # or mark_failed(..., refresh="auto")
+    store.refresh_batch_stats(trace)                   # exact recompute, any time
 
-``open_store`` picks the database from the URL or path; see ``storage.store.SqlStore``.
+Tables: the seed's (``source_indicators``, ``classifications``, the seven ``*_results`` stage
+tables, ``processing_log``, ``pipeline_stats``, ``schema_version``) plus ``llm_calls`` and
+``batch_items``; see ``storage.migrations``. Every write is an idempotent upsert; batch stats are
+recomputed from ``batch_items``/``llm_calls``, never incremented. An item's duration runs from its
+first ``started`` log (else its submission) to its completion; ``avg_time_per_indicator_ms`` is
+the mean of those. Driver errors surface as ``StorageError`` after retrying transient ones.
 """
 
 from __future__ import annotations
