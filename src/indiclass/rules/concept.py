@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from indiclass.domain.enums import (
     HeatMapOrientation,
     IndicatorType,
+    Scale,
     TimeBasis,
 )
 from indiclass.domain.models import Indicator
@@ -40,6 +41,7 @@ _EXPENSE_DENOM = re.compile(r"\bexpense\b|expenditure")
 _COMPONENT_DENOM = re.compile(r"\btotal\b|merchandise|service|value added|\btaxes\b|\brevenue\b")
 _CALENDAR = re.compile(r"economic calendar")
 _COUNT_CHANGE = re.compile(r"\bchange\b")
+_LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
 _RATE_WORD = re.compile(r"\brate\b|\bratio\b|\bshare\b|participation|proportion")
 
@@ -130,12 +132,13 @@ def resolve_kind(ctx: _Ctx) -> UnitKind:
     if kind is K.CHANGE and ctx.reading.from_name and _index_named(ctx):
         return K.INDEX
     if kind is K.SCALE_ONLY:
-        if subj is not None and subj.money:
+        big = ctx.reading.scale in (Scale.BILLIONS, Scale.TRILLIONS)
+        if (subj is not None and subj.money) or (subj is None and big):
             return K.CURRENCY
         physical = subj is not None and subj.type in (T.STOCK, T.FLOW, T.VOLUME, T.BALANCE)
         return K.PHYSICAL if physical else K.COUNT
-    if subj is not None and subj.key == "fx" and ctx.reading.from_name \
-            and kind not in (K.INDEX, K.CHANGE):
+    if subj is not None and subj.key == "fx" and kind not in (K.INDEX, K.CHANGE, K.PERCENT) \
+            and (ctx.reading.from_name or kind in (K.CURRENCY, K.PRICE_PER, K.RATIO)):
         return K.FX
     if kind is K.UNKNOWN:
         return _unknown_kind(ctx)
@@ -179,11 +182,21 @@ def _unknown_kind(ctx: _Ctx) -> UnitKind:
     if subj.type is T.DURATION:
         return K.DURATION
     if subj.money and (_money_word(ctx.name, ctx.ind.name) or subj.type in (T.PRICE, T.THRESHOLD)
-                       or _macro_aggregate(ctx)):
+                       or _macro_aggregate(ctx) or _aggregate(ctx, subj)):
         return K.CURRENCY
     if subj.type in (T.COUNT, T.CAPACITY):
         return K.COUNT
     return K.UNKNOWN
+
+
+AGGREGATES = frozenset({"output", "income", "spending", "investment", "money-credit", "revenue",
+                        "outlays", "exports", "imports", "debt", "budget-balance",
+                        "external-balance"})
+
+
+def _aggregate(ctx: _Ctx, subj: Subject) -> bool:
+    """A unit-less national-accounts, fiscal or money aggregate (not a logarithm) is money."""
+    return subj.key in AGGREGATES and not _LOG.search(ctx.name)
 
 
 def _money_word(lowered: str, raw: str) -> bool:
@@ -255,8 +268,8 @@ def _shape_share(ctx: _Ctx) -> Shape:
     subj, unit = ctx.subject, ctx.reading.text or ctx.name
     denom = unit.split(" of ", 1)[-1]
     key = subj.key if subj else ""
-    if subj is not None and subj.pct_native and subj.type in (T.PERCENTAGE, T.SHARE, T.RATIO):
-        return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.85), ": a rate of a population"
+    if subj is not None and subj.pct_native and subj.type is not T.RATE:
+        return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.85), ": measured in % of"
     if _POP_DENOM.search(denom):
         return T.PERCENTAGE, PIT, subj.orientation if subj else NE, _conf(ctx, 0.8, 0.6), \
             ": share of a population"

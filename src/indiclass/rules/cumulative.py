@@ -27,6 +27,17 @@ NOT_CUMULATIVE = re.compile(r"12[- ]month (sum|total)|rolling|moving (sum|total)
                             r"|\bnot cumulative\b|non-cumulative")
 ANNUAL_PERIODICITY = re.compile(r"annual|yearly|fiscal year|decennial", re.IGNORECASE)
 
+KNOWN_YTD: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = tuple(
+    (re.compile(subject), re.compile(country), note) for subject, country, note in (
+        (r"fixed asset investment|\bfai\b", r"\bchin|\bcny\b",
+         "China reports fixed-asset investment on year-to-date totals"),
+        (r"fiscal deficit|budget deficit|fiscal balance", r"\bindia|\binr\b",
+         "India reports the fiscal deficit fiscal-year-to-date"),
+        (r"(state|government) budget (balance|deficit)", r"\bfren|\bfrance\b",
+         "France reports the state budget balance calendar-year-to-date"),
+    ))
+"""(subject, country, why): publishers' known year-to-date reporting conventions."""
+
 MIN_POINTS = 8
 MIN_RESETS = 2
 RESET_RATIO = 0.45
@@ -61,6 +72,9 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
     name = clean(f"{ind.name} {ind.long_name or ''}")
     if NOT_CUMULATIVE.search(name):
         return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total")
+    known = _known_ytd(ind, name)
+    if known is not None:
+        return Evidence(True, CumulativePattern.YTD, 0, 0.75, known)
     if YTD_WORDS.search(name) or RUNNING_WORDS.search(name):
         pattern = CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) \
             else CumulativePattern.YTD
@@ -71,6 +85,15 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
         return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8,
                         "a rate, index or percent with no year-to-date wording")
     return series_evidence(ind)
+
+
+def _known_ytd(ind: Indicator, name: str) -> str | None:
+    """Series their publishers report year-to-date without saying so in the name."""
+    where = clean(f"{ind.dataset or ''} {ind.description or ''}")[:300]
+    for subject, country, note in KNOWN_YTD:
+        if subject.search(name) and (country.search(name) or country.search(where)):
+            return note
+    return None
 
 
 def series_evidence(ind: Indicator) -> Evidence:

@@ -75,11 +75,15 @@ SUBJECTS = compile_table([
     (r"inflation(?![- ]indexed)|deflation|price changes",
      S("inflation", T.RATE, PER, NE, **PCT), 0.85),
     # ---- surveys and diffusion indices
+    (r"financial stress|stress index|uncertainty|financial conditions|\bgini\b|misery index",
+     S("stress", T.INDEX, PIT, LO), 0.8),
     (r"prices? paid|\bism\b.*\bprices\b|manufacturing prices|non-manufacturing prices",
      S("prices-paid", T.INDEX, PIT, NE), 0.8),
     (r"\bpmi\b|purchasing managers|diffusion index|business activity|general business"
      r"|empire state|philadelphia fed|philly fed|tech pulse|\bism\b|leading (index|indicator)"
-     r"|coincident|lagging (index|indicator)|\bkof\b", S("pmi", T.INDEX, PIT, HI), 0.85),
+     r"|coincident|lagging (index|indicator)|\bkof\b"
+     r"|(manufacturing|services|non-manufacturing|business|composite) (index|activity index)"
+     r"|\bfed\b.*\bindex\b|business outlook", S("pmi", T.INDEX, PIT, HI), 0.85),
     (r"tankan.*capex", S("investment", T.FLOW, PER, HI, money=True, output_like=True), 0.8),
     (r"confidence|sentiment|consumer climate|business climate|economic climate|\bzew\b|\bifo\b"
      r"|tankan(?!.*capex)|\bnahb\b|housing market index|approval rating|expectations|\bbsi\b"
@@ -92,7 +96,9 @@ SUBJECTS = compile_table([
      r"|foreign (bond|stock|equity|securities) (investment|purchases)",
      S("net-flow", T.BALANCE, PER, NE, money=True), 0.8),
     (r"outstanding|securities held", S("money-credit", T.STOCK, PIT, NE, money=True), 0.75),
-    (r"reserve requirement", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
+    (r"net percentage|percentage of (banks|firms|respondents)|tightening standards"
+     r"|balance of opinion", S("survey-balance", T.PERCENTAGE, PIT, NE, **PCT), 0.6),
+    (r"reserve requirement|reserve ratio", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
     (r"treasury|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
      r"|\bauction\b|\byields?\b|commercial paper|certificates? of deposit|\bsecurit(y|ies)\b.*rate"
      r"|dividend", S("bond-yield", T.YIELD, PIT, NE, **PCT), 0.85),
@@ -110,7 +116,8 @@ SUBJECTS = compile_table([
     (r"\bcpi\b|\bhicp\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
      r"|\bhpi\b|house price|home price|price level|cost of living|consumer prices|producer prices"
      r"|import price|export price|input prices?|output prices?|\bindice des prix|^commodity\b"
-     r"|excluding food and energy|less food and energy|all items",
+     r"|excluding food and energy|less food and energy|all items|employment cost|unit labou?r cost"
+     r"|housing index|house index",
      S("price-level", T.PRICE, PIT, NE, **PRICE), 0.85),
     (r"terms of trade", S("terms-of-trade", T.INDEX, PIT, HI, **PRICE), 0.8),
     (r"shares of gross|share of gdp|labou?r share", S("gdp-share", T.SHARE, PER, NE, **PCT), 0.8),
@@ -127,16 +134,19 @@ SUBJECTS = compile_table([
     # ---- percentages of a population and similar rates
     (r"unemployment rate|jobless rate|unemployment.*%|unemployment with|unemployment, "
      r"|natural rate of unemployment", S("unemployment-rate", T.PERCENTAGE, PIT, LO, **PCT), 0.85),
-    (r"employment rate|employment to population|participation|activity rate|part time employment"
+    (r"employment rate|employment[- ]to[- ]population|employment-population ratio|participation|activity rate|part time employment"
      r"|informal employment|children in employment|child employment|account ownership"
-     r"|\bliteracy\b|access to|labor force with|labou?r force with|employers, total",
+     r"|\bliteracy\b|access to|labor force with|labou?r force with|employers, total|enrol"
+     r"|school|completion rate",
      S("population-rate", T.PERCENTAGE, PIT, HI, **PCT), 0.8),
     (r"delinquen|charge-off|non-?performing|default rate",
      S("delinquency", T.PERCENTAGE, PIT, LO, **PCT), 0.85),
     (r"capacity utili[sz]ation|utili[sz]ation rate|operating rate",
      S("capacity-utilisation", T.PERCENTAGE, PIT, HI, **PCT), 0.85),
     (r"homeownership|home ownership", S("homeownership", T.PERCENTAGE, PIT, HI, **PCT), 0.85),
+    (r"rental vacancy|homeowner vacancy", S("rental-vacancy", T.PERCENTAGE, PIT, NE, **PCT), 0.8),
     (r"vacancy rate|job vacancy rate", S("vacancy-rate", T.PERCENTAGE, PIT, HI, **PCT), 0.8),
+    (r"mortality|death rate", S("mortality", T.RATIO, PIT, LO, **PCT), 0.75),
     (r"\bpoverty\b", S("poverty", T.PERCENTAGE, PIT, LO, **PCT), 0.8),
     (r"quits?\b.*\brate\b|hires rate|separations rate|layoffs rate|turnover rate",
      S("labour-turnover-rate", T.PERCENTAGE, PER, HI, **PCT), 0.8),
@@ -152,7 +162,7 @@ SUBJECTS = compile_table([
      r"|structural balance|primary balance|government balance|\bdeficit\b",
      S("budget-balance", T.BALANCE, PER, HI, **MONEY), 0.85),
     (r"trade balance|balance of trade|current account|goods balance|merchandise balance"
-     r"|net exports|balance on|balance of payments",
+     r"|net exports|net trade|balance on|balance of payments",
      S("external-balance", T.BALANCE, PER, NE, **MONEY), 0.85),
     (r"net positions|speculative net", S("net-positions", T.BALANCE, PIT, NE), 0.8),
     (r"\bnet\b.*\b(flows?|investment|purchases|transactions|inflows?|outflows?)\b|\bnfl\b"
@@ -162,7 +172,7 @@ SUBJECTS = compile_table([
      S("net-flow", T.BALANCE, PER, NE, **MONEY), 0.8),
     # ---- reserves, money, credit, debt (stocks)
     (r"change in reserves", S("reserve-change", T.FLOW, PER, HI, **MONEY), 0.85),
-    (r"total reserves|fx reserves|foreign (exchange|currency) reserves|international reserves"
+    (r"total reserves|fx reserves|foreign (exchange |currency )?reserves|international reserves"
      r"|reserve assets|gold reserves|official reserves",
      S("reserves", T.STOCK, PIT, HI, **MONEY), 0.85),
     (r"debt service|amortization|amortisation|debt payments",
@@ -182,6 +192,8 @@ SUBJECTS = compile_table([
      r"|\breserves\b|\bdeposits?\b|cash assets|money funds|bank credit|\bloans?\b|\bcredit\b"
      r"|total assets|\bassets\b|securities held|claims on|net foreign assets|\bequities\b"
      r"|net worth|wealth|outstanding", S("money-credit", T.STOCK, PIT, NE, **MONEY), 0.75),
+    (r"changes? in inventor|inventory change|inventory investment",
+     S("inventory-change", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"(crude|oil|gasoline|distillate|natural gas|gas) (inventories|stocks|storage)",
      S("energy-stocks", T.STOCK, PIT, NE), 0.8),
     (r"inventor(y|ies)|\bstocks of\b|stockpile", S("inventories", T.STOCK, PIT, NE, **MONEY), 0.8),
@@ -205,15 +217,20 @@ SUBJECTS = compile_table([
     (r"vehicle sales|car sales|auto sales|car registrations|vehicle registrations|truck sales",
      S("vehicle-sales", T.COUNT, PER, HI), 0.8),
     (r"rig count", S("rig-count", T.COUNT, PIT, NE), 0.85),
-    (r"carloads|freight|passenger|ton-km|goods transported|traffic",
+    (r"passenger numbers|number of passengers|arrivals|visitors|tourists",
+     S("arrivals", T.COUNT, PER, HI), 0.75),
+    (r"bankruptc|insolvenc|business failures", S("bankruptcies", T.COUNT, PER, LO), 0.8),
+    (r"carloads|freight|passenger|ton-km|goods transported|traffic|miles traveled|vehicle miles",
      S("transport-volume", T.VOLUME, PER, HI, **OUTPUT), 0.75),
     # ---- flows of money and output
+    (r"output gap", S("output-gap", T.GAP, PER, NE, **PCT), 0.85),
     (r"imports", S("imports", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"exports", S("exports", T.FLOW, PER, HI, **MONEY), 0.8),
     (r"official development|\boda\b|\baid\b|grants", S("aid", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"capex|capital expenditure|capital spending|investment|capital formation|construction"
      r"(?! permits)", S("investment", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.8),
-    (r"outlays|government (final |total )?(consumption )?expenditure|total expenditure"
+    (r"outlays|government (final |total |current )?(consumption )?expenditure|total expenditure"
+     r"|fiscal expenditure"
      r"|government spending|public spending"
      r"|government expenditures|\bexpense\b", S("outlays", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"\btax(es)?\b|receipts|revenue", S("revenue", T.FLOW, PER, HI, **MONEY), 0.75),
@@ -222,6 +239,7 @@ SUBJECTS = compile_table([
      r"|gross output|value added|\boutput\b|production|domestic product|economic activity|nowcast"
      r"|gdpnow|manufactur|industrial|tertiary industry|activity index",
      S("output", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.8),
+    (r"remittances", S("remittances", T.FLOW, PER, HI, **MONEY), 0.75),
     (r"income|profits?|compensation|earnings|saving", S("income", T.FLOW, PER, HI, **MONEY), 0.8),
     (r"consumption|expenditures?|spending|purchases",
      S("spending", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.75),

@@ -40,9 +40,10 @@ EARLY_KINDS = compile_table([
      r"|cents per british pound|\b(usd|eur|jpy|gbp|chf|cny)/(usd|eur|jpy|gbp|chf|cny)\b",
      K.FX, 0.9),
     (r"percent(age)? change|% change|pct\.? ?chg|growth rate|% growth|\bgrowth\b|change from"
+     r"|rate of change"
      r"|annual %|\byoy\b|year[- ]on[- ]year|\bqoq\b|\bmom\b|annuali[sz]ed", K.CHANGE, 0.9),
     (r"(%|\bpercent|\bper ?cent|\bpercentage|\bproportion|\bshare) of\b|% gdp|percent gdp"
-     r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b", K.SHARE_OF, 0.85),
+     r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b|share of (world|total)", K.SHARE_OF, 0.85),
     (r"%|\bpercent\b|\bper ?cent\b|\bpct\b|\bpercentage( points)?\b|\bbasis points\b|^rate$",
      K.PERCENT, 0.9),
     (r"\bindex\b|\bindice\b|=\s*1(00)?\b|\bset to 100\b|\bbase (year )?\d{4}\b|\bbase year\b"
@@ -53,7 +54,7 @@ EARLY_KINDS = compile_table([
 # Unit kinds read when no currency word was found (on the part before "per").
 LATE_KINDS = compile_table([
     (r"months'? supply|\bdays?\b|\bweeks?\b|\bmonths?\b|\bhours?\b|\byears?\b", K.DURATION, 0.8),
-    (r"barrels?|\btons?\b|\btonnes?\b|\bmetric\b|cubic|joules?|\bbtu\b|gallons?|\blit(re|er)s?\b"
+    (r"barrels?|\bbbl\b|\btons?\b|\btonnes?\b|\bmetric\b|cubic|joules?|\bbtu\b|gallons?|\blit(re|er)s?\b"
      r"|kilograms?|\bkg\b|\bkwh\b|\b[gmt]wh\b|watts?|ton-km|\bkm\b|\bmiles?\b|hectares?|acres?"
      r"|bushels?|ounces?", K.PHYSICAL, 0.8),
     (r"\bpersons?\b|\bpeople\b|\bnumber\b|\bunits\b|\bcarloads\b|\bjobs\b|\bhouseholds\b"
@@ -71,7 +72,7 @@ SCALE_WORDS = compile_table([
     (r"\btrillions?\b|\btn\b|^t$", Scale.TRILLIONS, 0.9),
     (r"\bbillions?\b|\bbn\b|\bbils?\b\.?|^b$", Scale.BILLIONS, 0.9),
     (r"\bmillions?\b|\bmn\b|\bmio\b|\bmill?\b\.?|^m$", Scale.MILLIONS, 0.9),
-    (r"\bthousands?\b|\b1,?000\b|'000|^k$", Scale.THOUSANDS, 0.9),
+    (r"\bthousands?\b|\b1,?000\b|'000|^k$|\b1k\b", Scale.THOUSANDS, 0.9),
     (r"\bhundreds?\b", Scale.HUNDREDS, 0.85),
 ])
 

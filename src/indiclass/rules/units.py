@@ -32,6 +32,7 @@ K = UnitKind
 _PER = re.compile(r"\s+per\s+|/")
 _CODE = re.compile(r"\b[A-Z]{3}\b")
 _MARKET = re.compile(r"market currency ([A-Z]{3})")
+_STERLING = re.compile(r"british|sterling|£|\bgbp\b")
 _NO_UNIT = {"", "none", "n/a", "na", "so", "-", "units", "unit"}
 
 
@@ -82,11 +83,15 @@ def _amount_reading(ind: Indicator, raw: str, text: str, from_name: bool) -> Uni
     amount = _PER.split(text, maxsplit=1)[0] if text else ""
     has_per = amount != text
     scale_row = first_match(SCALE_WORDS, amount) if amount else None
+    if scale_row is None and has_per and "1k" in text:
+        scale_row = first_match(SCALE_WORDS, text)
     scale = scale_row.outcome if scale_row else None
     mult = HUNDRED_MILLION if scale_row and "hundred million" in amount else None
     marker, code = currency_in(raw.split(" per ")[0] if raw else "", amount)
+    if marker is not None and has_per and _per_money(text):
+        return UnitReading(K.FX, text, confidence=0.85, from_name=from_name)
     if marker is not None:
-        kind = K.PRICE_PER if has_per and not _per_money(text) else K.CURRENCY
+        kind = K.PRICE_PER if has_per else K.CURRENCY
         return UnitReading(kind, text, scale, mult, code, marker, 0.85, from_name)
     late = first_match(LATE_KINDS, amount) if amount else None
     kind = late.outcome if late else K.UNKNOWN
@@ -97,7 +102,10 @@ def _amount_reading(ind: Indicator, raw: str, text: str, from_name: bool) -> Uni
 def _per_money(text: str) -> bool:
     """True when what follows "per" is itself money ("LCU per US$" is an exchange rate)."""
     after = _PER.split(text, maxsplit=1)[-1]
-    return first_match(CURRENCY_WORDS, after) is not None
+    row = first_match(CURRENCY_WORDS, after)
+    if row is not None and row.outcome == "GBP" and not _STERLING.search(after):
+        return False  # "cents per pound": a weight
+    return row is not None
 
 
 def currency_in(raw: str, lowered: str) -> tuple[str | None, str | None]:
