@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from indiclass.domain.enums import StageName
+from indiclass.domain.errors import StorageError
 from indiclass.domain.models import Classification, Indicator, StageRecord, StageResult
 from indiclass.domain.ports import CallRecord
 from indiclass.domain.store import (
@@ -159,8 +160,6 @@ class SqlStore:
         row = self.db.write(lambda cur: self._refresh(cur, trace_id),
                             what=f"refresh stats {trace_id}")
         if row is None:
-            from indiclass.domain.errors import StorageError
-
             raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
         return R.stats_from_row(row)
 
