@@ -134,7 +134,8 @@ SUBJECTS = compile_table([
     # ---- percentages of a population and similar rates
     (r"unemployment rate|jobless rate|unemployment.*%|unemployment with|unemployment, "
      r"|natural rate of unemployment", S("unemployment-rate", T.PERCENTAGE, PIT, LO, **PCT), 0.85),
-    (r"employment rate|employment[- ]to[- ]population|employment-population ratio|participation|activity rate|part time employment"
+    (r"employment rate|employment[- ]to[- ]population|employment-population ratio|participation"
+     r"|activity rate|part time employment"
      r"|informal employment|children in employment|child employment|account ownership"
      r"|\bliteracy\b|access to|labor force with|labou?r force with|employers, total|enrol"
      r"|school|completion rate",
