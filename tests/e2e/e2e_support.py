@@ -129,3 +129,25 @@ def wait_batch(client: httpx.Client, trace_id: str, timeout_s: float = 120) -> d
             return batch
         time.sleep(0.2)
     raise AssertionError(f"batch {trace_id} not done in {timeout_s}s")
+
+
+@contextmanager
+def running_fake_llm(workdir: Path) -> Iterator[str]:
+    """``indiclass fake-llm`` on a free port; yields its OpenAI base URL."""
+    port = free_port()
+    proc = subprocess.Popen([*INDICLASS, "fake-llm", "--port", str(port)], cwd=workdir,
+                            env=cli_env(workdir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -85,3 +85,27 @@ def test_seed_from_files(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text('{"id": "X"}\n')
     bad = run_cli(tmp_path, "seed", "bad.jsonl")
     assert bad.returncode == 1 and "name" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
+    """An unreachable LLM fails the stage; `errors` names it; `run retry-failed` finishes it."""
+    from e2e_support import free_port, running_fake_llm
+
+    db = tmp_path / "data" / "results.db"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    env = {"LM_STUDIO_URL": dead, "LLM_MAX_RETRIES": "0", "LLM_CACHE": "false"}
+    _ok(tmp_path, "seed")
+    out = run_cli(tmp_path, "run", "random", "-2", "local", **env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "   ✅ Group 1 completed! (2 indicators done)" in out.stdout
+    assert "0 classified, 2 failed" in out.stdout
+    errors = run_cli(tmp_path, "errors", **env).stdout
+    assert "2 failed indicator(s)" in errors and "time" in errors
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
+    with running_fake_llm(tmp_path) as url:
+        retried = run_cli(tmp_path, "run", "retry-failed", **{**env, "LM_STUDIO_URL": url})
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    assert "Retrying 2 failed indicator(s) in 1 batch(es)" in retried.stdout
+    assert ": 2 done, 0 failed" in retried.stdout
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("2",)]
+    assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'failed';") == [("0",)]

@@ -118,8 +118,10 @@ def run_resume() -> None:
     console = make_console()
     with engine_session(load_settings()) as engine:
         unfinished = engine.resume()
-        console.print(f"🔁 Resuming: {unfinished} unfinished indicator(s)")
-        _wait_open_batches(engine, console)
+        traces = engine.store.unfinished_batches()
+        console.print(f"🔁 Resuming {len(traces)} open batch(es), {unfinished} unfinished "
+                      "indicator(s)")
+        _wait_batches(engine, traces, console)
 
 
 @run_app.command("retry-failed")
@@ -129,17 +131,17 @@ def run_retry_failed(batch: str | None = typer.Option(None, "--batch", help="Onl
     """Re-run failed indicators from the stage that failed, and wait for them."""
     console = make_console()
     with engine_session(load_settings()) as engine:
+        traces = sorted({item.trace_id for item in engine.store.failed_items(batch)})
         started = engine.retry_failed(batch)
-        console.print(f"🔁 Retrying {len(started)} failed indicator(s)")
-        _wait_open_batches(engine, console)
+        console.print(f"🔁 Retrying {len(started)} failed indicator(s) in {len(traces)} batch(es)")
+        _wait_batches(engine, traces, console)
 
 
-def _wait_open_batches(engine: Any, console: Console) -> None:
-    for stats in engine.store.list_batches(limit=100_000):
-        if not stats.done or engine.active_workflows(stats.batch_id, limit=1):
-            done = engine.wait(stats.batch_id)
-            console.print(f"   ✅ Batch {done.batch_id}: {done.successful_indicators} done, "
-                          f"{done.failed_indicators} failed")
+def _wait_batches(engine: Any, traces: Sequence[str], console: Console) -> None:
+    for trace in traces:
+        done = engine.wait(trace)
+        console.print(f"   ✅ Batch {done.batch_id}: {done.successful_indicators} done, "
+                      f"{done.failed_indicators} failed")
 
 
 # ---------------------------------------------------------------- the run itself
