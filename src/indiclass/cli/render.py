@@ -91,7 +91,9 @@ class BarReporter(LineReporter):
         self._bar.start()
 
     def line(self, text: str) -> None:
-        self._bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        self._bar.console.print(escape(text), highlight=False, soft_wrap=True)
 
     def progress(self, finished: int, total: int) -> None:
         self._bar.update(self._task, completed=finished, total=total)
