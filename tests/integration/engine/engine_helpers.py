@@ -85,3 +85,40 @@ def pg_drop(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def completed_llm_steps(system_url: str) -> set[tuple[str, str]]:
+    """(indicator_id, LLM stage) pairs whose DBOS step has a recorded result, read straight from
+    the system database (for a process that was just killed)."""
+    import sqlalchemy as sa
+
+    from indiclass.domain.enums import LLM_STAGES
+
+    llm = {s.value for s in LLM_STAGES}
+    table = "operation_outputs" if system_url.startswith("sqlite") else "dbos.operation_outputs"
+    engine = sa.create_engine(system_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                f"SELECT workflow_uuid, function_name FROM {table} WHERE error IS NULL"
+                " AND function_name LIKE 'stage:%'")).fetchall()
+    finally:
+        engine.dispose()
+    done = set()
+    for workflow_id, name in rows:
+        indicator = workflow_id.split(":", 1)[1].split(":retry-")[0]
+        done.update((indicator, s) for s in name.removeprefix("stage:").split("+") if s in llm)
+    return done
+
+
+def workflow_statuses(system_url: str) -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    table = "workflow_status" if system_url.startswith("sqlite") else "dbos.workflow_status"
+    engine = sa.create_engine(system_url)
+    try:
+        with engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(sa.text(
+                f"SELECT workflow_uuid, status FROM {table} WHERE name = 'indiclass.indicator'"))]
+    finally:
+        engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
 from engine_helpers import ScriptedProvider, indicators
 
 from indiclass.engine import Engine, ProgressEvent
@@ -70,7 +71,9 @@ def test_failing_stage_marks_only_that_indicator_failed_and_retry_reruns_only_it
 
 
 def test_resubmitting_classified_indicators_is_a_no_op_unless_forced(
-        start_engine: Callable[..., Engine]) -> None:
+        start_engine: Callable[..., Engine], backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("engine logic only; the store's PostgreSQL path is covered above")
     engine = start_engine()
     items = indicators("r", 3)
     first = engine.wait(engine.submit(items, provider="rules"), timeout=60)
@@ -84,7 +87,9 @@ def test_resubmitting_classified_indicators_is_a_no_op_unless_forced(
 
 
 def test_progress_events_per_stage_indicator_and_batch(
-        start_engine: Callable[..., Engine]) -> None:
+        start_engine: Callable[..., Engine], backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("engine logic only; the store's PostgreSQL path is covered above")
     engine = start_engine()
     events: list[ProgressEvent] = []
     unsubscribe = engine.subscribe(events.append)
