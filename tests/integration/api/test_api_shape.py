@@ -107,5 +107,9 @@ def test_classifications_filters_and_detail(client: TestClient, engine: FakeEngi
 
 def test_openapi_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
-    paths = client.get("/openapi.json").json()["paths"]
-    assert {"/classify/batch", "/batches/{trace_id}", "/health", "/metrics"} <= set(paths)
+    spec = client.get("/openapi.json").json()
+    assert {"/classify/batch", "/batches/{trace_id}", "/health", "/metrics"} <= set(spec["paths"])
+    scheme = spec["components"]["securitySchemes"]["APIKeyHeader"]
+    assert scheme["name"] == "x-api-key" and scheme["in"] == "header"
+    assert "security" not in spec["paths"]["/health"]["get"]
+    assert spec["paths"]["/batches"]["get"]["security"] == [{"APIKeyHeader": []}]
