@@ -1,6 +1,11 @@
 """Prompts for the LLM stages: a static system prompt per stage (identical bytes for every
 indicator, so provider prefix caching works) and a compact user prompt with the indicator's raw
-units and periodicity, the parsed forms, source fields and a short value summary."""
+units and periodicity, the parsed forms, source fields and a short value summary.
+
+Token budget (fake-server estimate, ceil(chars/4), schema included): about 350 (time), 470
+(family), 630 (type), 460 (boolean review) and 370 (final review) prompt tokens per call; see
+``benchmarks/llm_cost.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,59 +20,88 @@ from indiclass.domain.models import (
     TypeResult,
 )
 
-_JSON_ONLY = "Reply with one JSON object matching the schema; confidence is 0..1; reasoning one short sentence."
+_JSON_ONLY = (
+    "Reply with one JSON object matching the schema; confidence is 0..1; "
+    "reasoning one short sentence."
+)
 
 TIME_SYSTEM = f"""You classify the time structure of an economic indicator.
-reporting_frequency: daily|weekly|monthly|quarterly|semiannual|annual|irregular|point-in-time (how often values are published).
+reporting_frequency: daily|weekly|monthly|quarterly|semiannual|annual|irregular|point-in-time \
+(how often values are published).
 time_basis: per-period (a flow or rate measured over each period: GDP, sales, growth, claims),
-point-in-time (a level at a moment: debt, prices, rates, index levels, population, employment levels),
+point-in-time (a level at a moment: debt, prices, rates, index levels, population, \
+employment levels),
 cumulative (a year-to-date running total that resets each year).
 {_JSON_ONLY}"""
 
 FAMILY_SYSTEM = f"""You assign an economic indicator to one family:
-physical-fundamental (stock, flow, balance, capacity, volume: money or physical amounts like GDP, debt, trade balance);
-numeric-measurement (count, percentage, ratio, spread, share: people/things counted, shares of a population, % of GDP, yield spreads);
+physical-fundamental (stock, flow, balance, capacity, volume: money or physical amounts like \
+GDP, debt, trade balance);
+numeric-measurement (count, percentage, ratio, spread, share: people/things counted, shares of \
+a population, % of GDP, yield spreads);
 price-value (price, yield: prices, exchange rates, interest and policy rates, bond yields);
 change-movement (rate, volatility, gap: any % change, growth, inflation, YoY/MoM/QoQ);
-composite-derived (index, correlation, elasticity, multiplier: price/production/equity index levels, PMIs);
-temporal (duration, probability, threshold: months' supply, life expectancy, recession probability, minimum wage, target bounds);
+composite-derived (index, correlation, elasticity, multiplier: price/production/equity index \
+levels, PMIs);
+temporal (duration, probability, threshold: months' supply, life expectancy, recession \
+probability, minimum wage, target bounds);
 qualitative (sentiment, allocation: confidence and sentiment surveys, expert ratings).
 The unit decides over the name: "Index" or "Prices" measured in % change is change-movement.
 {_JSON_ONLY}"""
 
-TYPE_SYSTEM = f"""You assign the indicator type within its given family, its temporal aggregation and its heat-map orientation.
-Types by family: physical-fundamental: stock|flow|balance|capacity|volume; numeric-measurement: count|percentage|ratio|spread|share;
-price-value: price|yield; change-movement: rate|volatility|gap; composite-derived: index|correlation|elasticity|multiplier;
-temporal: duration|probability|threshold; qualitative: sentiment|allocation; "other" only if nothing fits.
-stock = level at a time (debt, reserves, money stock); flow = amount per period (GDP, sales, income); balance = net item that can be negative (trade, current account, budget).
-temporal_aggregation: point-in-time|period-rate|period-cumulative|period-average|period-total|not-applicable.
-heat_map_orientation: higher-is-positive (output, income, employment, confidence, reserves, equities),
-lower-is-positive (unemployment, claims, debt, deficits, delinquency, stress, recession probability),
-neutral (prices, inflation, interest and exchange rates, trade and current-account balances, population, money stocks).
+TYPE_SYSTEM = f"""You assign the indicator type within its given family, its temporal \
+aggregation and its heat-map orientation.
+Types by family: physical-fundamental: stock|flow|balance|capacity|volume; numeric-measurement: \
+count|percentage|ratio|spread|share;
+price-value: price|yield; change-movement: rate|volatility|gap; composite-derived: \
+index|correlation|elasticity|multiplier;
+temporal: duration|probability|threshold; qualitative: sentiment|allocation; "other" only if \
+nothing fits.
+stock = level at a time (debt, reserves, money stock); flow = amount per period (GDP, sales, \
+income); balance = net item that can be negative (trade, current account, budget).
+temporal_aggregation: point-in-time|period-rate|period-cumulative|period-average|period-total|\
+not-applicable.
+heat_map_orientation: higher-is-positive (output, income, employment, confidence, reserves, \
+equities),
+lower-is-positive (unemployment, claims, debt, deficits, delinquency, stress, recession \
+probability),
+neutral (prices, inflation, interest and exchange rates, trade and current-account balances, \
+population, money stocks).
 {_JSON_ONLY}"""
 
-BOOLEAN_REVIEW_SYSTEM = f"""You review a draft classification of an economic indicator for consistency.
-Check: the type belongs to the family; time_basis agrees with temporal_aggregation (point-in-time with point-in-time,
-per-period with period-rate/period-total/period-average, cumulative with period-cumulative); currency-denominated
-amounts are physical-fundamental or price-value (or ratio for per-capita money); a % change is change-movement/rate;
-is_cumulative agrees with time_basis. passed=true when consistent; otherwise list issues with the field, the problem
+BOOLEAN_REVIEW_SYSTEM = f"""You review a draft classification of an economic indicator for \
+consistency.
+Check: the type belongs to the family; time_basis agrees with temporal_aggregation \
+(point-in-time with point-in-time,
+per-period with period-rate/period-total/period-average, cumulative with period-cumulative); \
+currency-denominated
+amounts are physical-fundamental or price-value (or ratio for per-capita money); a % change is \
+change-movement/rate;
+is_cumulative agrees with time_basis. passed=true when consistent; otherwise list issues with \
+the field, the problem
 and the suggested value (an exact enum string; "true"/"false" for booleans).
 {_JSON_ONLY}"""
 
-FINAL_REVIEW_SYSTEM = f"""You make the final decision on a flagged classification of an economic indicator.
-Given the draft and the review's issues, return status corrected with the corrections to apply (field and exact enum
+FINAL_REVIEW_SYSTEM = f"""You make the final decision on a flagged classification of an \
+economic indicator.
+Given the draft and the review's issues, return status corrected with the corrections to apply \
+(field and exact enum
 value), passed if the draft is right after all, or failed if it cannot be fixed.
 {_JSON_ONLY}"""
 
+NOT_GIVEN = "(not given)"
+"""Shown for missing units/periodicity: every LLM stage sees that they are absent."""
+
 
 def describe_indicator(ind: Indicator) -> str:
-    """The indicator's own fields, raw, one per line (absent ones omitted)."""
+    """The indicator's own fields, raw, one per line (absent ones omitted, except units and
+    periodicity, which every stage must see)."""
     fields = {
-        "name": ind.name, "long_name": ind.long_name, "units": ind.units,
-        "periodicity": ind.periodicity, "scale": ind.scale, "currency_code": ind.currency_code,
-        "source": ind.source_name, "category": ind.category_group, "topic": ind.topic,
-        "dataset": ind.dataset, "aggregation": ind.aggregation_method,
-        "description": _clip(ind.description, 300),
+        "name": ind.name, "long_name": ind.long_name, "units": ind.units or NOT_GIVEN,
+        "periodicity": ind.periodicity or NOT_GIVEN, "scale": ind.scale,
+        "currency_code": ind.currency_code, "source": ind.source_name,
+        "category": ind.category_group, "topic": ind.topic, "dataset": ind.dataset,
+        "aggregation": ind.aggregation_method, "description": _clip(ind.description, 300),
     }
     lines = [f"{k}: {v}" for k, v in fields.items() if v]
     summary = summarize_values(ind)
@@ -87,9 +121,11 @@ def describe_draft(
 ) -> str:
     parts: list[str] = []
     if time:
-        parts.append(f"reporting_frequency={time.reporting_frequency} time_basis={time.time_basis}")
+        parts.append(f"reporting_frequency={time.reporting_frequency} "
+                     f"time_basis={time.time_basis}")
     if cumulative:
-        parts.append(f"is_cumulative={str(cumulative.is_cumulative).lower()} pattern={cumulative.pattern}")
+        parts.append(f"is_cumulative={str(cumulative.is_cumulative).lower()} "
+                     f"pattern={cumulative.pattern}")
     if family:
         parts.append(f"family={family.family}")
     if type_:
@@ -101,12 +137,12 @@ def describe_draft(
 
 def summarize_values(ind: Indicator, limit: int = 6) -> str:
     """Newest few values and the range: enough to spot %, fractions, YTD resets, negatives."""
-    pts = [s for s in ind.sample_values if s.period is not None]
-    if not pts:
+    dated = [(p, s) for s in ind.sample_values if (p := s.period) is not None]
+    if not dated:
         return ""
-    pts.sort(key=lambda s: s.period or 0, reverse=True)  # type: ignore[arg-type,return-value]
-    vals = [s.value for s in pts]
-    recent = ", ".join(f"{s.date}={_num(s.value)}" for s in pts[:limit])
+    dated.sort(key=lambda p: str(p[0]), reverse=True)  # ISO dates sort as text
+    vals = [s.value for _, s in dated]
+    recent = ", ".join(f"{s.date}={_num(s.value)}" for _, s in dated[:limit])
     return f"n={len(vals)} min={_num(min(vals))} max={_num(max(vals))} recent: {recent}"
 
 

@@ -121,7 +121,7 @@ def _indicator(head: str) -> Indicator | None:
     data: dict[str, str] = {}
     for line in head.splitlines():
         key, sep, value = line.partition(": ")
-        if sep and key in _PROMPT_KEYS:
+        if sep and key in _PROMPT_KEYS and value != prompts.NOT_GIVEN:
             data[_PROMPT_KEYS[key]] = value
     if "name" not in data:
         return None
