@@ -246,3 +246,23 @@ def test_local_server_sends_its_max_tokens_field(fake, gdp):
     bodies = fake.fake.requests
     assert bodies and all("max_completion_tokens" in b and "max_tokens" not in b for b in bodies)
     assert all(b["response_format"]["type"] == "json_object" for b in bodies)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.75, 1.0])
+def test_hybrid_asks_only_where_the_rules_are_unsure(fake, threshold, gdp, debt):
+    config = PipelineConfig(strategy=Strategy.HYBRID, hybrid_threshold=threshold)
+    ps = providers(fake, "openai")
+    asked = 0
+    for ind in (gdp, debt):
+        run = classify(ind, ps, config)
+        for name, record in run.state.records.items():
+            if record.source is AnswerSource.LLM:
+                asked += 1
+            elif record.source is AnswerSource.RULES and name in ASKED:
+                result = getattr(run.state, name.replace("-", "_"))
+                assert result.confidence >= threshold
+    assert fake.stats()["answered"] == asked
+    if threshold == 0.0:
+        assert asked == 0 or set(fake.stats()["by_stage"]) == {"final-review"}
+    if threshold == 1.0:
+        assert asked > 0  # the rules are never certain of everything
