@@ -97,6 +97,11 @@ def report(name: str, n: int, first: dict, second: dict, prices: PriceTable, mod
     reasks = sum(v for k, v in first["sources"].items() if k.startswith("reasks:"))
     print(f"re-asked stages {reasks}, rules fallbacks {fallbacks}")
     print(f"cached-token share: first run {share(u1):.1%}, second identical run {share(u2):.1%}")
+    largest = max((c.usage.input_tokens for c in first["calls"]), default=0)
+    print(
+        f"largest prompt of one call: {largest} tokens (OpenAI and Anthropic cache only prompts "
+        f"of 1024+ tokens; the fake server caches any repeated prefix)"
+    )
     for label, u in (("first run", u1), ("second run", u2)):
         cost = prices.cost(model, u)
         print(
