@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -158,8 +158,10 @@ def advance(state: PipelineState, outcome: StageOutcome) -> PipelineState:
 def finish(state: PipelineState, provider: str, model: str) -> Classification:
     """The complete stage: corrections applied, overall confidence, review status."""
     values = {f: getattr(state, f) for f in STATE_FIELD.values() if f != "route"}
-    return complete.run(complete.CompleteInput(
-        indicator=state.indicator, **values, provider=provider, model=model))
+    data = {"indicator": state.indicator, **values, "provider": provider, "model": model}
+    if any(v is None for v in data.values()):
+        return complete.run(complete.CompleteInput(**data))  # names the missing stage
+    return complete.run(_construct(complete.CompleteInput, data))
 
 
 def classify(indicator: Indicator, provider: Provider | ProviderSet | None = None,
@@ -193,13 +195,20 @@ def _input_for(stage: RuleStage | LLMStage,
     """The stage's input from results already validated (built without re-validating)."""
     if isinstance(values, PipelineState):
         values = values.__dict__
-    data = {name: values[name] for name in _INPUT_FIELDS[stage.name]}
-    inp = stage.input_model.__new__(stage.input_model)
+    return _construct(stage.input_model, {name: values[name] for name in _INPUT_FIELDS[stage.name]})
+
+
+def _construct(model: type[_I], data: dict[str, Any]) -> _I:
+    """An instance from already-validated parts, without re-validating them."""
+    inp = model.__new__(model)
     object.__setattr__(inp, "__dict__", data)
     object.__setattr__(inp, "__pydantic_fields_set__", set(data))
     object.__setattr__(inp, "__pydantic_extra__", None)
     object.__setattr__(inp, "__pydantic_private__", None)
     return inp
+
+
+_I = TypeVar("_I", bound=BaseModel)
 
 
 _INPUT_FIELDS: dict[StageName, tuple[str, ...]] = {

@@ -7,10 +7,12 @@ regexes once at import and ``first_match`` returns the first row whose regex mat
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from indiclass.domain.models import Indicator
 
@@ -23,15 +25,79 @@ class Row(Generic[T]):
     outcome: T
     confidence: float
     source: str
+    anchors: tuple[str, ...] | None = None
+    """Literal strings one of which must occur for the pattern to match (None: no pre-filter)."""
 
     def search(self, text: str) -> re.Match[str] | None:
+        if self.anchors is not None and not any(a in text for a in self.anchors):
+            return None
         return self.pattern.search(text)
 
 
 def compile_table(rows: Sequence[tuple[str, T, float]]) -> tuple[Row[T], ...]:
     """Compile ``(regex, outcome, confidence)`` rows. Patterns are lower case and are matched
-    against lower-cased text (see ``clean``), which is faster than case-insensitive matching."""
-    return tuple(Row(re.compile(p), o, c, p) for p, o, c in rows)
+    against lower-cased text (see ``clean``), which is faster than case-insensitive matching;
+    each row also gets literal anchors, a cheap pre-filter before the regex runs."""
+    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in rows)
+
+
+_SPECIAL = set("\\()[]{}?*+|.^$")
+
+
+def anchors(pattern: str) -> tuple[str, ...] | None:
+    """For each top-level alternative, its longest mandatory literal run outside any group.
+
+    A match of the pattern implies one of these substrings occurs in the text, so a row can be
+    skipped without running its regex. None when some alternative has no usable literal."""
+    found = []
+    for alt in _top_level_alternatives(pattern):
+        best = max(_literal_runs(alt), key=len, default="").strip()
+        if not best:
+            return None
+        found.append(best)
+    return tuple(found)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        depth += (ch in "([" and 1) or (-1 if ch in ")]" else 0)
+        if ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def _literal_runs(alt: str) -> list[str]:
+    runs, cur, depth, i = [], "", 0, 0
+    while i < len(alt):
+        ch = alt[i]
+        nxt = alt[i + 1] if i + 1 < len(alt) else ""
+        if ch == "\\":
+            runs.append(cur)
+            cur, i = "", i + 2
+            continue
+        if ch in "([{":
+            depth += 1
+        if ch in _SPECIAL or depth > 0 or nxt in ("?", "*", "{"):
+            runs.append(cur)
+            cur = ""
+        else:
+            cur += ch
+        if ch in ")]}":
+            depth -= 1
+        i += 1
+    runs.append(cur)
+    return runs
 
 
 _MEMO: dict[tuple[int, str], Any] = {}
@@ -46,7 +112,7 @@ def first_match(table: Sequence[Row[T]], text: str) -> Row[T] | None:
         return _MEMO[key]  # type: ignore[no-any-return]
     found = None
     for row in table:
-        if row.pattern.search(text):
+        if row.search(text):
             found = row
             break
     if len(_MEMO) >= _MEMO_MAX:
@@ -59,11 +125,62 @@ _PARENS = re.compile(r"\(([^()]*)\)")
 _SPACES = re.compile(r"\s+")
 
 
+_CLEAN: dict[str, str] = {}
+
+
 def clean(text: str | None) -> str:
-    """Lower-cased text with collapsed whitespace ('' for None)."""
+    """Lower-cased text with collapsed whitespace ('' for None); memoised."""
     if not text:
         return ""
-    return _SPACES.sub(" ", text).strip().lower()
+    hit = _CLEAN.get(text)
+    if hit is None:
+        if len(_CLEAN) >= _MEMO_MAX:
+            _CLEAN.clear()
+        hit = _CLEAN[text] = _SPACES.sub(" ", text).strip().lower()
+    return hit
+
+
+R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
+
+
+def per_indicator(fn: Callable[[Indicator], R]) -> Callable[[Indicator], R]:
+    """Cache ``fn(ind)`` by the indicator's identity: the stages of one pipeline run all see the
+    same object, so each reading is computed once per indicator."""
+    cache: dict[int, tuple[Indicator, R]] = {}
+
+    def cached(ind: Indicator) -> R:
+        hit = cache.get(id(ind))
+        if hit is not None and hit[0] is ind:
+            return hit[1]
+        value = fn(ind)
+        if len(cache) >= 512:
+            cache.clear()
+        cache[id(ind)] = (ind, value)
+        return value
+
+    cached.__doc__ = fn.__doc__
+    return cached
+
+
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def build(model: type[M], **data: Any) -> M:
+    """A result model from values the rules already know are valid (no re-validation; unset
+    fields take their defaults). Much cheaper than validation in the per-indicator hot path."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            name: f.get_default(call_default_factory=True)
+            for name, f in model.model_fields.items() if not f.is_required()}
+    values = {**defaults, **data} if defaults else data
+    inst = model.__new__(model)
+    object.__setattr__(inst, "__dict__", values)
+    object.__setattr__(inst, "__pydantic_fields_set__", set(data))
+    object.__setattr__(inst, "__pydantic_extra__", None)
+    object.__setattr__(inst, "__pydantic_private__", None)
+    return inst
 
 
 def parentheticals(text: str) -> str:
@@ -85,6 +202,7 @@ class ValueStats:
     all_binary: bool = False
 
 
+@per_indicator
 def value_stats(ind: Indicator) -> ValueStats:
     """Summary of the sample values (cheap; used by several rules)."""
     vals = [s.value for s in ind.sample_values]

@@ -16,7 +16,7 @@ from indiclass.domain.enums import (
     TimeBasis,
 )
 from indiclass.domain.models import Indicator
-from indiclass.rules._text import ValueStats, clean, first_match, value_stats
+from indiclass.rules._text import ValueStats, clean, first_match, per_indicator, value_stats
 from indiclass.rules.subjects import HI, LO, NE, PER, PIT, SUBJECTS, Subject
 from indiclass.rules.unit_lexicon import CURRENCY_WORDS, UnitKind
 from indiclass.rules.units import UnitReading, iso_token, read_units
@@ -79,19 +79,10 @@ class _Ctx:
     stats: ValueStats
 
 
-_cache: dict[int, tuple[Indicator, Concept]] = {}
-
-
+@per_indicator
 def concept_of(ind: Indicator) -> Concept:
     """The shared reading of ``ind`` (cached by identity: every stage sees the same answer)."""
-    hit = _cache.get(id(ind))
-    if hit is not None and hit[0] is ind:
-        return hit[1]
-    concept = _compute(ind)
-    if len(_cache) > 512:
-        _cache.clear()
-    _cache[id(ind)] = (ind, concept)
-    return concept
+    return _compute(ind)
 
 
 def subject_of(name: str) -> tuple[Subject | None, float]:

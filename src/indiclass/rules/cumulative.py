@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from indiclass.domain.enums import CumulativePattern
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
-from indiclass.rules._text import clean
+from indiclass.rules._text import build, clean, per_indicator
 from indiclass.rules.concept import concept_of
 from indiclass.rules.unit_lexicon import UnitKind
 
@@ -61,12 +61,13 @@ class Evidence:
 
 def detect_cumulative(ind: Indicator, time: TimeResult) -> CumulativeResult:
     ev = cumulative_evidence(ind)
-    return CumulativeResult.model_construct(
+    return build(CumulativeResult,
         is_cumulative=ev.is_cumulative, pattern=ev.pattern, evidence_years=ev.years,
         confidence=ev.confidence, reasoning=ev.reason,
     )
 
 
+@per_indicator
 def cumulative_evidence(ind: Indicator) -> Evidence:
     """Name words first, then the series; annual and rolling-sum series are never cumulative."""
     name = clean(f"{ind.name} {ind.long_name or ''}")
@@ -110,6 +111,7 @@ def series_evidence(ind: Indicator) -> Evidence:
                     "no year-start resets in the values")
 
 
+@per_indicator
 def dated_points(ind: Indicator) -> list[tuple[date, float]]:
     """(calendar date, value), oldest first; pseudo-dates skipped."""
     pts: list[tuple[date, float]] = []

@@ -11,6 +11,7 @@ from indiclass.domain.models import (
     RouteResult,
     TimeResult,
 )
+from indiclass.rules._text import build
 from indiclass.rules.concept import concept_of
 
 
@@ -24,5 +25,5 @@ def assign_family(ind: Indicator, norm: NormalizationResult, time: TimeResult,
     c = concept_of(ind)
     family = family_of(c.indicator_type)
     reason = f"{c.indicator_type.value} → {family.value} ({c.reason})"
-    return FamilyResult.model_construct(family=family, confidence=c.confidence,
+    return build(FamilyResult, family=family, confidence=c.confidence,
                                         reasoning=reason[:2000])

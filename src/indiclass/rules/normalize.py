@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from indiclass.domain.enums import SCALE_MULTIPLIER, IndicatorType, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
+from indiclass.rules._text import build
 from indiclass.rules.concept import Concept, concept_of
 from indiclass.rules.unit_lexicon import UnitKind
 from indiclass.rules.units import currency_in, resolve_currency
@@ -34,7 +35,7 @@ def normalize_units(ind: Indicator) -> NormalizationResult:
     conf = _confidence(c, cur_conf)
     cur = f"currency {code or 'unspecified'}" if is_cur else "not a money amount"
     reason = f"{c.kind.value} unit '{c.reading.text[:60]}'; {why_scale}; {cur}"
-    return NormalizationResult.model_construct(
+    return build(NormalizationResult,
         parsed_unit_type=UNIT_TYPE[c.kind], scale=scale, scale_multiplier=mult,
         is_currency_denominated=is_cur, detected_currency=code if is_cur else None,
         unit_label=c.reading.text[:200], confidence=conf, reasoning=reason[:2000],

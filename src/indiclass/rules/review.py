@@ -31,6 +31,7 @@ from indiclass.domain.models import (
     TypeResult,
     coerce_field,
 )
+from indiclass.rules._text import build
 from indiclass.rules.family import family_of
 from indiclass.rules.types import aggregation
 
@@ -100,7 +101,7 @@ def _currency_issues(d: Draft) -> list[ReviewIssue]:
 
 
 def _issue(field: str, problem: str, suggested: str) -> ReviewIssue:
-    return ReviewIssue.model_construct(field=field, problem=problem, suggested=suggested)
+    return build(ReviewIssue, field=field, problem=problem, suggested=suggested)
 
 
 def review_classification(ind: Indicator, norm: NormalizationResult, time: TimeResult,
@@ -108,11 +109,11 @@ def review_classification(ind: Indicator, norm: NormalizationResult, time: TimeR
                           type_: TypeResult) -> BooleanReviewResult:
     issues = check(draft_of(ind, norm, time, cumulative, family, type_))
     if not issues:
-        return BooleanReviewResult.model_construct(
+        return build(BooleanReviewResult,
             passed=True, issues=[], confidence=0.9,
             reasoning="type fits family; time basis, aggregation, currency and cumulative agree")
     summary = "; ".join(f"{i.field}: {i.problem}" for i in issues)
-    return BooleanReviewResult.model_construct(passed=False, issues=issues[:12], confidence=0.85,
+    return build(BooleanReviewResult, passed=False, issues=issues[:12], confidence=0.85,
                                                reasoning=summary[:2000])
 
 
@@ -133,11 +134,11 @@ def final_review(ind: Indicator, norm: NormalizationResult, time: TimeResult,
         issues = check(draft)
     if issues or not applied:
         left = "; ".join(f"{i.field}: {i.problem}" for i in issues) or "nothing to apply"
-        return FinalReviewResult.model_construct(status=ReviewStatus.FAILED, corrections=[],
+        return build(FinalReviewResult, status=ReviewStatus.FAILED, corrections=[],
                                                  confidence=0.3, reasoning=f"unresolved: {left}")
-    corrections = [Correction.model_construct(field=f, value=v) for f, v in applied.items()]
+    corrections = [build(Correction, field=f, value=v) for f, v in applied.items()]
     why = ", ".join(f"{f}={v}" for f, v in applied.items())
-    return FinalReviewResult.model_construct(status=ReviewStatus.CORRECTED, corrections=corrections,
+    return build(FinalReviewResult, status=ReviewStatus.CORRECTED, corrections=corrections,
                                              confidence=0.7, reasoning=f"applied {why}"[:2000])
 
 

@@ -9,7 +9,7 @@ from statistics import median
 
 from indiclass.domain.enums import ReportingFrequency, TimeBasis
 from indiclass.domain.models import Indicator, NormalizationResult, TimeResult
-from indiclass.rules._text import clean, compile_table, first_match
+from indiclass.rules._text import build, clean, compile_table, first_match
 from indiclass.rules.concept import concept_of
 from indiclass.rules.cumulative import cumulative_evidence, dated_points
 
@@ -56,7 +56,7 @@ def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
     if ev.is_cumulative:
         basis, bconf, bwhy = TimeBasis.CUMULATIVE, ev.confidence, ev.reason
     conf = round(min(fconf, 0.5 + 0.5 * bconf) if fconf < 0.6 else 0.3 * fconf + 0.7 * bconf, 3)
-    return TimeResult.model_construct(
+    return build(TimeResult,
         reporting_frequency=freq, time_basis=basis, confidence=conf,
         reasoning=f"{fwhy}; {basis.value}: {bwhy}"[:2000],
     )

@@ -24,6 +24,7 @@ from indiclass.domain.models import (
     TimeResult,
     TypeResult,
 )
+from indiclass.rules._text import build
 from indiclass.rules.concept import concept_of
 
 T = IndicatorType
@@ -50,7 +51,7 @@ def classify_type(ind: Indicator, norm: NormalizationResult, time: TimeResult,
         type_, conf = FAMILY_DEFAULT[family.family], 0.4
         why = f"family {family.family.value} given; {c.indicator_type.value} does not fit, default"
     agg = aggregation(type_, time.time_basis, ind.name)
-    return TypeResult.model_construct(
+    return build(TypeResult,
         indicator_type=type_, temporal_aggregation=agg, heat_map_orientation=c.orientation,
         confidence=conf, reasoning=f"{type_.value}, {agg.value}: {why}"[:2000],
     )
