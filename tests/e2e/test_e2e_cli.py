@@ -1,4 +1,8 @@
-"""The CLI on the embedded engine, as a user runs it (subprocesses in a fresh directory)."""
+"""The CLI on the embedded engine, as a user runs it, in a fresh directory.
+
+Commands that start the engine run as subprocesses (DBOS is one per process); the store-only
+commands (seed, query, stats, errors, export, reset) run in-process through Typer's runner.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from e2e_support import run_cli, seed_sql
+from typer.testing import CliRunner
+
+from indiclass.cli import app
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -18,9 +25,16 @@ def _ok(workdir: Path, *args: str) -> str:
     return done.stdout
 
 
+def _local(workdir: Path, *args: str) -> str:
+    env = {"CLASSIFY_DB_LOCAL_DEV": str(workdir / "data" / "results.db"), "COLUMNS": "200"}
+    done = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    return done.stdout
+
+
 def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
     db = tmp_path / "data" / "results.db"
-    assert "🌱 Seeded 288 indicators from the bundled catalogue" in _ok(tmp_path, "seed")
+    assert "🌱 Seeded 288 indicators from the bundled catalogue" in _local(tmp_path, "seed")
     out = _ok(tmp_path, "run", "random", "-7", "rules", "--batch-size", "3",
               "--concurrent-batches", "2")
     lines = out.splitlines()
@@ -32,25 +46,25 @@ def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
                             "LIMIT 10;")) == 3
     out = _ok(tmp_path, "run", "all", "5")  # the first 5 still unclassified
     assert "   ✅ Group 1 completed! (5 indicators done)" in out.splitlines()
-    rows = [json.loads(line) for line in _ok(tmp_path, "query", "--json", "--limit",
+    rows = [json.loads(line) for line in _local(tmp_path, "query", "--json", "--limit",
                                               "100").splitlines()]
     assert len(rows) == 12 and all(r["family"] and r["indicator_type"] for r in rows)
-    assert "classifications: 12" in _ok(tmp_path, "stats")
-    assert "0 failed indicator(s)" in _ok(tmp_path, "errors")
-    _ok(tmp_path, "export", "--format", "csv", "--out", "out.csv")
+    assert "classifications: 12" in _local(tmp_path, "stats")
+    assert "0 failed indicator(s)" in _local(tmp_path, "errors")
+    _local(tmp_path, "export", "--format", "csv", "--out", "out.csv")
     with (tmp_path / "out.csv").open() as fh:
         exported = list(csv.DictReader(fh))
     assert len(exported) == 12 and {r["indicator_id"] for r in exported} == \
         {r["indicator_id"] for r in rows}
-    _ok(tmp_path, "export", "--format", "parquet", "--out", "out.parquet")
+    _local(tmp_path, "export", "--format", "parquet", "--out", "out.parquet")
     import pyarrow.parquet as pq
 
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 12
-    jsonl = _ok(tmp_path, "export", "--format", "jsonl").splitlines()
+    jsonl = _local(tmp_path, "export", "--format", "jsonl").splitlines()
     assert len(jsonl) == 12
     target = _ok(tmp_path, "run", "target", rows[0]["indicator_id"])
     assert "(1 indicators done)" in target
-    assert "🧹 Reset" in _ok(tmp_path, "reset", "--yes")
+    assert "🧹 Reset" in _local(tmp_path, "reset", "--yes")
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
 
 
@@ -78,8 +92,8 @@ def test_seed_from_files(tmp_path: Path) -> None:
         '{"indicator_id": "F2", "name": "CPI", "units": "Index 2015=100"}\n')
     (tmp_path / "b.csv").write_text("indicator_id,name,units,periodicity\nF3,Exports,EUR Million,"
                                     "Monthly\n")
-    assert "Seeded 2 indicators from a.jsonl" in _ok(tmp_path, "seed", "a.jsonl")
-    assert "Seeded 1 indicators from b.csv" in _ok(tmp_path, "seed", "b.csv")
+    assert "Seeded 2 indicators from a.jsonl" in _local(tmp_path, "seed", "a.jsonl")
+    assert "Seeded 1 indicators from b.csv" in _local(tmp_path, "seed", "b.csv")
     ids = {r[0] for r in seed_sql(db, "SELECT indicator_id FROM source_indicators;")}
     assert ids == {"F1", "F2", "F3"}
     (tmp_path / "bad.jsonl").write_text('{"id": "X"}\n')
@@ -94,12 +108,12 @@ def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
     db = tmp_path / "data" / "results.db"
     dead = f"http://127.0.0.1:{free_port()}/v1"
     env = {"LM_STUDIO_URL": dead, "LLM_MAX_RETRIES": "0", "LLM_CACHE": "false"}
-    _ok(tmp_path, "seed")
+    _local(tmp_path, "seed")
     out = run_cli(tmp_path, "run", "random", "-2", "local", **env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "   ✅ Group 1 completed! (2 indicators done)" in out.stdout
     assert "0 classified, 2 failed" in out.stdout
-    errors = run_cli(tmp_path, "errors", **env).stdout
+    errors = _local(tmp_path, "errors")
     assert "2 failed indicator(s)" in errors and "time" in errors
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
     with running_fake_llm(tmp_path) as url:
