@@ -32,7 +32,8 @@ def main() -> None:
                    for _ in range(args.rounds))
     best_all = max(_rate(lambda: [classify(parse_indicator(r)) for r in raw], len(raw))
                    for _ in range(args.rounds))
-    print(f"indicators: {len(parsed)} (one process; best of {args.rounds} rounds after a cold pass)")
+    print(f"indicators: {len(parsed)} (one process; best of {args.rounds} rounds after a cold "
+          "pass)")
     print(f"cold first pass, classify only (empty lexicon memo): {cold:,.0f} indicators/s")
     print(f"classify only (parse excluded): {best_cls:,.0f} indicators/s")
     print(f"parse + classify (parse included): {best_all:,.0f} indicators/s")
