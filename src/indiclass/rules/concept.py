@@ -46,10 +46,12 @@ _RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
 _RATE_WORD = re.compile(r"\brate\b|\bratio\b|\bshare\b|participation|proportion")
 
 STOCKY = frozenset({"debt", "money-credit", "reserves", "inventories", "backlog", "market-cap"})
-PER_RATIO = frozenset({"budget-balance", "external-balance", "net-flow", "debt-service", "aid",
+PER_RATIO = frozenset({"budget-balance", "deficit", "external-balance", "net-flow",
+                       "debt-service", "aid",
                        "interest-payments", "revenue", "outlays", "debt-service-ratio",
                        "new-loans"})
-NEVER_SHARE = frozenset({"budget-balance", "external-balance", "net-flow", "debt-service",
+NEVER_SHARE = frozenset({"budget-balance", "deficit", "external-balance", "net-flow",
+                         "debt-service",
                          "interest-payments", "debt-service-ratio"})
 COMPONENTS = frozenset({"investment", "spending", "imports", "exports", "output", "income",
                         "gdp-share", "income-share"})
@@ -100,6 +102,8 @@ def _compute(ind: Indicator) -> Concept:
     type_, basis, orient, conf, why = _shape(kind, ctx)
     if type_ is T.COUNT and _is_change_count(ctx):
         basis = PER
+    if subject is not None and subject.key == "deficit" and _mostly_negative(ctx.ind):
+        orient = HI  # a deficit shown as negative numbers: higher (less negative) is better
     about = f", subject {subject.key}" if subject else ", no subject"
     reason = f"unit {kind.value}{about}{why}"
     return Concept(type_, basis, orient, round(conf, 3), reason, kind, ctx.reading, subject,
@@ -200,6 +204,11 @@ def _macro_aggregate(ctx: _Ctx) -> bool:
     return "macroeconomic" in desc and ("us " in desc or "united states" in desc)
 
 
+def _mostly_negative(ind: Indicator) -> bool:
+    vals = [s.value for s in ind.sample_values]
+    return bool(vals) and sum(v < 0 for v in vals) > len(vals) / 2
+
+
 def _is_change_count(ctx: _Ctx) -> bool:
     """Counts reported as changes (NFP, "Employment Change"): events during the period."""
     if _COUNT_CHANGE.search(ctx.name):
@@ -281,7 +290,7 @@ def _shape_share(ctx: _Ctx) -> Shape:
 def _ratio_orient(key: str) -> HeatMapOrientation:
     if key == "budget-balance":
         return HI
-    if key in ("debt-service", "interest-payments", "debt-service-ratio"):
+    if key in ("debt-service", "interest-payments", "debt-service-ratio", "deficit"):
         return LO
     return NE
 

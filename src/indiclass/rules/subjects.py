@@ -110,7 +110,9 @@ SUBJECTS = compile_table([
      r"|\binterest\b.*%", S("interest-rate", T.PRICE, PIT, NE, **PCT), 0.85),
     # ---- exchange rates and prices
     (r"exchange rate|conversion factor|foreign exchange rate|/ ?u\.s\.|\b[a-z]{3}/[a-z]{3}\b"
-     r"|dollar / pound|us d/euro", S("fx", T.PRICE, PIT, NE, **PRICE), 0.85),
+     r"|dollar / pound|us d/euro"
+     r"|\b(dollar|euro|yen|pound|yuan|franc|krona|krone|peso|rupee|won|real)s? ?/ ?(us )?"
+     r"(dollar|euro|yen|pound|yuan|franc)", S("fx", T.PRICE, PIT, NE, **PRICE), 0.85),
     (r"trade[- ]weighted|dollar index|effective exchange", S("fx-index", T.INDEX, PIT, NE, **PRICE),
      0.85),
     (r"\bcpi\b|\bhicp\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
@@ -159,6 +161,8 @@ SUBJECTS = compile_table([
     (r"debt service payments as|debt service ratio",
      S("debt-service-ratio", T.RATIO, PER, LO, **PCT), 0.85),
     # ---- balances
+    (r"(fiscal|budget|government|public|federal|state|primary|cash) deficit",
+     S("deficit", T.BALANCE, PER, LO, **MONEY), 0.8),
     (r"budget|surplus or deficit|fiscal (balance|deficit)|net lending|net borrowing"
      r"|structural balance|primary balance|government balance|\bdeficit\b",
      S("budget-balance", T.BALANCE, PER, HI, **MONEY), 0.85),
@@ -195,7 +199,7 @@ SUBJECTS = compile_table([
      r"|net worth|wealth|outstanding", S("money-credit", T.STOCK, PIT, NE, **MONEY), 0.75),
     (r"changes? in inventor|inventory change|inventory investment",
      S("inventory-change", T.FLOW, PER, NE, **MONEY), 0.8),
-    (r"(crude|oil|gasoline|distillate|natural gas|gas) (inventories|stocks|storage)",
+    (r"(crude|oil|gasoline|distillate|natural gas|gas) (inventories|stocks?|storage)",
      S("energy-stocks", T.STOCK, PIT, NE), 0.8),
     (r"inventor(y|ies)|\bstocks of\b|stockpile", S("inventories", T.STOCK, PIT, NE, **MONEY), 0.8),
     (r"unfilled orders|backlog|order books?", S("backlog", T.STOCK, PIT, HI, **MONEY), 0.8),
