@@ -32,19 +32,38 @@ import httpx
 
 CLI = [sys.executable, "-c", "from indiclass.cli import main; main()"]
 UNITS = ["%", "USD Billion", "Index 2015=100", "Thousand", "EUR Million", "% of GDP"]
-NAMES = ["GDP Growth Rate", "Balance of Trade", "Consumer Price Index", "Housing Starts",
-         "Exports", "Government Debt to GDP"]
+NAMES = [
+    "GDP Growth Rate",
+    "Balance of Trade",
+    "Consumer Price Index",
+    "Housing Starts",
+    "Exports",
+    "Government Debt to GDP",
+]
 
 
 def payload(client: int, batch: int, size: int) -> dict[str, Any]:
-    rows = [{"id": f"L{client:02d}-{batch:03d}-{k}", "name": NAMES[(batch + k) % len(NAMES)],
-             "units": UNITS[(client + k) % len(UNITS)], "periodicity": "Monthly"}
-            for k in range(size)]
+    rows = [
+        {
+            "id": f"L{client:02d}-{batch:03d}-{k}",
+            "name": NAMES[(batch + k) % len(NAMES)],
+            "units": UNITS[(client + k) % len(UNITS)],
+            "periodicity": "Monthly",
+        }
+        for k in range(size)
+    ]
     return {"indicators": rows, "llm_provider": "rules"}
 
 
-def one_client(url: str, client: int, batches: int, size: int, key: str | None,
-               out: dict[str, Any], lock: threading.Lock) -> None:
+def one_client(
+    url: str,
+    client: int,
+    batches: int,
+    size: int,
+    key: str | None,
+    out: dict[str, Any],
+    lock: threading.Lock,
+) -> None:
     headers = {"x-api-key": key} if key else {}
     with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
         for b in range(batches):
@@ -59,8 +78,9 @@ def one_client(url: str, client: int, batches: int, size: int, key: str | None,
                 out["status"][status] += 1
                 out["latency_ms"].append(elapsed)
                 if status == 202:
-                    out["traces"][body["trace_id"]] = [i["id"] for i in
-                                                       payload(client, b, size)["indicators"]]
+                    out["traces"][body["trace_id"]] = [
+                        i["id"] for i in payload(client, b, size)["indicators"]
+                    ]
                 else:
                     out["errors"].append((status, str(body)[:200]))
 
@@ -82,10 +102,10 @@ def wait_all(url: str, traces: list[str], key: str | None, limit_s: float) -> fl
 def integrity(db: Path, expected: dict[str, list[str]]) -> list[str]:
     problems = []
     with sqlite3.connect(db) as conn:
-        classified = Counter(r[0] for r in conn.execute(
-            "SELECT indicator_id FROM classifications"))
-        items = Counter((r[0], r[1]) for r in conn.execute(
-            "SELECT trace_id, indicator_id FROM batch_items"))
+        classified = Counter(r[0] for r in conn.execute("SELECT indicator_id FROM classifications"))
+        items = Counter(
+            (r[0], r[1]) for r in conn.execute("SELECT trace_id, indicator_id FROM batch_items")
+        )
         statuses = Counter(r[0] for r in conn.execute("SELECT status FROM batch_items"))
     wanted = [i for ids in expected.values() for i in ids]
     lost = [i for i in wanted if classified[i] == 0]
@@ -112,8 +132,13 @@ def own_server(workdir: Path, key: str | None) -> Any:
     if key:
         env["API_KEY"] = key
     log = (workdir / "server.log").open("w")
-    proc = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -162,21 +187,29 @@ def run(args: argparse.Namespace, url: str, db: Path | None) -> int:
     accept_s = time.perf_counter() - started
     lat = out["latency_ms"]
     total = args.clients * args.batches
-    print(f"clients={args.clients} batches/client={args.batches} size={args.size} "
-          f"-> {total} batches, {total * args.size} indicators (cores: {os.cpu_count()})")
+    print(
+        f"clients={args.clients} batches/client={args.batches} size={args.size} "
+        f"-> {total} batches, {total * args.size} indicators (cores: {os.cpu_count()})"
+    )
     print(f"HTTP status counts: {dict(out['status'])}")
-    print(f"accept latency ms: p50={percentile(lat, .5):.1f} p95={percentile(lat, .95):.1f} "
-          f"p99={percentile(lat, .99):.1f} max={max(lat):.1f} mean={statistics.mean(lat):.1f}")
+    print(
+        f"accept latency ms: p50={percentile(lat, 0.5):.1f} p95={percentile(lat, 0.95):.1f} "
+        f"p99={percentile(lat, 0.99):.1f} max={max(lat):.1f} mean={statistics.mean(lat):.1f}"
+    )
     print(f"all {total} POSTs answered in {accept_s:.1f}s ({total / accept_s:.1f} batches/s)")
     done_s = wait_all(url, list(out["traces"]), args.api_key, args.wait_limit_s)
-    print(f"every batch done {done_s:.1f}s after the last accept; end to end "
-          f"{accept_s + done_s:.1f}s = {total * args.size / (accept_s + done_s):.1f} indicators/s")
+    print(
+        f"every batch done {done_s:.1f}s after the last accept; end to end "
+        f"{accept_s + done_s:.1f}s = {total * args.size / (accept_s + done_s):.1f} indicators/s"
+    )
     failures = [f"{n} x HTTP {s}" for s, n in out["status"].items() if s >= 500 or s == 0]
     failures += [f"{n} x HTTP {s}" for s, n in out["status"].items() if 400 <= s < 500]
     if db is not None:
         failures += integrity(db, out["traces"])
-        print(f"integrity: {'OK' if not failures else 'FAILED'} (no lost, no duplicated "
-              f"indicator, each in its own batch)")
+        print(
+            f"integrity: {'OK' if not failures else 'FAILED'} (no lost, no duplicated "
+            f"indicator, each in its own batch)"
+        )
     for failure in failures:
         print("FAIL:", failure)
     return 1 if failures else 0

@@ -14,8 +14,16 @@ def test_catalogue_is_large_varied_and_valid() -> None:
     countries = Counter(r.get("country") for r in catalogue_records())
     assert len(countries) >= 15
     units = {i.units for i in indicators}
-    for messy in ("USD Billion", "%", "Index 2015=100", "Thousand", "EUR Million", "% of GDP",
-                  "Percent change", "JPY Hundred Million"):
+    for messy in (
+        "USD Billion",
+        "%",
+        "Index 2015=100",
+        "Thousand",
+        "EUR Million",
+        "% of GDP",
+        "Percent change",
+        "JPY Hundred Million",
+    ):
         assert messy in units, messy
     assert all(i.name and i.units and i.periodicity and i.source_name for i in indicators)
 

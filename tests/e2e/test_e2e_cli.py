@@ -35,27 +35,33 @@ def _local(workdir: Path, *args: str) -> str:
 def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
     db = tmp_path / "data" / "results.db"
     assert "🌱 Seeded 288 indicators from the bundled catalogue" in _local(tmp_path, "seed")
-    out = _ok(tmp_path, "run", "random", "-7", "rules", "--batch-size", "3",
-              "--concurrent-batches", "2")
+    out = _ok(
+        tmp_path, "run", "random", "-7", "rules", "--batch-size", "3", "--concurrent-batches", "2"
+    )
     lines = out.splitlines()
     assert lines[0] == "📋 Group 1/2: Starting 2 concurrent batches..."
     assert "   📦 Batch 3/3: Submitting indicators 7-7..." in lines
     assert "   ✅ Group 2 completed! (1 indicators done)" in lines
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("7",)]
-    assert len(seed_sql(db, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC "
-                            "LIMIT 10;")) == 3
+    assert (
+        len(seed_sql(db, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"))
+        == 3
+    )
     out = _ok(tmp_path, "run", "all", "5")  # the first 5 still unclassified
     assert "   ✅ Group 1 completed! (5 indicators done)" in out.splitlines()
-    rows = [json.loads(line) for line in _local(tmp_path, "query", "--json", "--limit",
-                                              "100").splitlines()]
+    rows = [
+        json.loads(line)
+        for line in _local(tmp_path, "query", "--json", "--limit", "100").splitlines()
+    ]
     assert len(rows) == 12 and all(r["family"] and r["indicator_type"] for r in rows)
     assert "classifications: 12" in _local(tmp_path, "stats")
     assert "0 failed indicator(s)" in _local(tmp_path, "errors")
     _local(tmp_path, "export", "--format", "csv", "--out", "out.csv")
     with (tmp_path / "out.csv").open() as fh:
         exported = list(csv.DictReader(fh))
-    assert len(exported) == 12 and {r["indicator_id"] for r in exported} == \
-        {r["indicator_id"] for r in rows}
+    assert len(exported) == 12 and {r["indicator_id"] for r in exported} == {
+        r["indicator_id"] for r in rows
+    }
     _local(tmp_path, "export", "--format", "parquet", "--out", "out.parquet")
     import pyarrow.parquet as pq
 
@@ -89,9 +95,11 @@ def test_seed_from_files(tmp_path: Path) -> None:
     db = tmp_path / "data" / "results.db"
     (tmp_path / "a.jsonl").write_text(
         '{"id": "F1", "name": "GDP", "units": "USD Billion", "periodicity": "Annual"}\n'
-        '{"indicator_id": "F2", "name": "CPI", "units": "Index 2015=100"}\n')
-    (tmp_path / "b.csv").write_text("indicator_id,name,units,periodicity\nF3,Exports,EUR Million,"
-                                    "Monthly\n")
+        '{"indicator_id": "F2", "name": "CPI", "units": "Index 2015=100"}\n'
+    )
+    (tmp_path / "b.csv").write_text(
+        "indicator_id,name,units,periodicity\nF3,Exports,EUR Million,Monthly\n"
+    )
     assert "Seeded 2 indicators from a.jsonl" in _local(tmp_path, "seed", "a.jsonl")
     assert "Seeded 1 indicators from b.csv" in _local(tmp_path, "seed", "b.csv")
     ids = {r[0] for r in seed_sql(db, "SELECT indicator_id FROM source_indicators;")}

@@ -10,21 +10,26 @@ from pathlib import Path
 import httpx
 import pytest
 from e2e_support import Server, run_cli, running_server, seed_payload, seed_sql, wait_batch
+from typer.testing import CliRunner
+
+from indiclass.cli import app
 
 pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("e2e-server")) as s:
+    with running_server(tmp_path_factory.mktemp("e2e-server"), INDICLASS_MAX_BATCH_SIZE="10") as s:
         yield s
 
 
 def test_four_concurrent_batches_of_five(server: Server) -> None:
     with server.client() as client, ThreadPoolExecutor(4) as pool:
-        replies = list(pool.map(lambda k: client.post("/classify/batch",
-                                                      json=seed_payload(100 + 5 * k)),
-                                range(4)))
+        replies = list(
+            pool.map(
+                lambda k: client.post("/classify/batch", json=seed_payload(100 + 5 * k)), range(4)
+            )
+        )
         assert [r.status_code for r in replies] == [202] * 4
         traces = [r.json()["trace_id"] for r in replies]
         assert len(set(traces)) == 4 and all(r.json()["count"] == 5 for r in replies)
@@ -32,8 +37,9 @@ def test_four_concurrent_batches_of_five(server: Server) -> None:
     assert all(b["status"] == "completed" and b["progress"]["completed"] == 5 for b in batches)
     assert all(b["stages"]["normalize"]["completed"] == 5 for b in batches)
     # The seed's own monitoring queries (BATCHING.md "Monitoring").
-    recent = seed_sql(server.db, "SELECT * FROM pipeline_stats "
-                                 "ORDER BY batch_start_time DESC LIMIT 10;")
+    recent = seed_sql(
+        server.db, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"
+    )
     assert {row[1] for row in recent} >= set(traces)
     for trace in traces:
         (row,) = seed_sql(server.db, f"SELECT * FROM pipeline_stats WHERE batch_id = '{trace}';")
@@ -86,23 +92,44 @@ def test_sse_stream_delivers_progress(server: Server) -> None:
     assert counts == sorted(counts)
 
 
-def test_malformed_bodies_store_nothing(tmp_path: Path) -> None:
-    with running_server(tmp_path, INDICLASS_MAX_BATCH_SIZE="10") as server, \
-            server.client() as client:
-        good = seed_payload(0, n=2)
-        dupes = seed_payload(0, n=3)
-        dupes["indicators"][2]["id"] = dupes["indicators"][0]["id"]
-        bodies = [
-            {"indicators": [{"id": "x", "name": ["not", "text"]}], "llm_provider": "rules"},
-            {"indicators": [{"id": "x", "units": "%"}], "llm_provider": "rules"},
-            seed_payload(0, n=11), dupes, {**good, "llm_provider": "nope"}, {"indicators": 5},
-        ]
+def test_malformed_bodies_store_nothing(server: Server) -> None:
+    tables = (
+        "source_indicators",
+        "pipeline_stats",
+        "batch_items",
+        "classifications",
+        "processing_log",
+    )
+    before = {t: seed_sql(server.db, f"SELECT COUNT(*) FROM {t};") for t in tables}
+    good = seed_payload(900, n=2)
+    dupes = seed_payload(900, n=3)
+    dupes["indicators"][2]["id"] = dupes["indicators"][0]["id"]
+    missing_name = seed_payload(900, n=2)
+    del missing_name["indicators"][1]["name"]
+    bodies = [
+        {"indicators": [{"id": "BAD-1", "name": ["not", "text"]}], "llm_provider": "rules"},
+        missing_name,
+        seed_payload(900, n=11),
+        dupes,
+        {**good, "llm_provider": "nope"},
+        {"indicators": 5},
+        {**good, "indicators": [*good["indicators"], "text"]},
+    ]
+    with server.client() as client:
         for body in bodies:
             r = client.post("/classify/batch", json=body)
             assert r.status_code == 422, r.text
             assert set(r.json()["error"]) == {"code", "message", "details"}
-        for table in ("source_indicators", "pipeline_stats", "batch_items", "classifications"):
-            assert seed_sql(server.db, f"SELECT COUNT(*) FROM {table};") == [("0",)], table
+        r = client.post("/classify/batch", json=seed_payload(900, n=11))
+        assert r.json()["error"]["details"] == {"count": 11, "limit": 10}
+    after = {t: seed_sql(server.db, f"SELECT COUNT(*) FROM {t};") for t in tables}
+    assert after == before
+    assert not seed_sql(
+        server.db,
+        "SELECT * FROM source_indicators WHERE indicator_id "
+        "LIKE 'E2E-%-90_' OR indicator_id LIKE 'E2E-%-91_' "
+        "OR indicator_id = 'BAD-1';",
+    )
 
 
 def test_api_key_enforced(tmp_path: Path) -> None:
@@ -110,13 +137,22 @@ def test_api_key_enforced(tmp_path: Path) -> None:
         assert httpx.get(server.url + "/health").status_code == 200
         for path in ("/batches", "/metrics", "/classifications"):
             assert httpx.get(server.url + path).status_code == 401
-        r = httpx.post(server.url + "/classify/batch", json=seed_payload(0, n=1),
-                       headers={"x-api-key": "wrong"})
+        r = httpx.post(
+            server.url + "/classify/batch",
+            json=seed_payload(0, n=1),
+            headers={"x-api-key": "wrong"},
+        )
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
-        assert run_cli(server, "seed").returncode == 0
-        refused = run_cli(server, "run", "random", "-5", "--api", server.url, API_KEY="bad")
+        runner, env = CliRunner(), {"CLASSIFY_DB_LOCAL_DEV": str(server.db)}
+        assert runner.invoke(app, ["seed"], env=env).exit_code == 0
+        refused = runner.invoke(
+            app, ["run", "random", "-5", "--api", server.url], env={**env, "API_KEY": "bad"}
+        )
         assert "❌ Batch 1 failed" in refused.stdout and "401" in refused.stdout
-        ok = run_cli(server, "run", "random", "-5", "--api", server.url)
-        assert ok.returncode == 0 and "✅ Group 1 completed! (5 indicators done)" in ok.stdout
+        ok = runner.invoke(
+            app, ["run", "random", "-5", "--api", server.url], env={**env, "API_KEY": "e2e-key"}
+        )
+        assert ok.exit_code == 0, ok.output
+        assert "✅ Group 1 completed! (5 indicators done)" in ok.stdout
         metrics = httpx.get(server.url + "/metrics", headers={"x-api-key": "e2e-key"})
         assert 'indiclass_indicators{status="completed"} 5' in metrics.text.splitlines()

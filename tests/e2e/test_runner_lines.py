@@ -55,8 +55,14 @@ def _indicators(n: int) -> list[Indicator]:
 
 def test_seed_log_lines_for_20_indicators() -> None:
     out, ticks = Lines(), iter(range(0, 1000, 5))
-    outcome = run_groups(_indicators(20), ScriptedBackend(), "openai", reporter=out, poll_s=0,
-                         clock=lambda: float(next(ticks)))
+    outcome = run_groups(
+        _indicators(20),
+        ScriptedBackend(),
+        "openai",
+        reporter=out,
+        poll_s=0,
+        clock=lambda: float(next(ticks)),
+    )
     assert out.lines[:10] == [
         "📋 Group 1/1: Starting 4 concurrent batches...",
         "   📦 Batch 1/4: Submitting indicators 1-5...",
@@ -81,12 +87,15 @@ def test_seed_log_lines_for_20_indicators() -> None:
 def test_groups_of_concurrent_batches() -> None:
     out = Lines()
     backend = ScriptedBackend(polls=0)
-    run_groups(_indicators(23), backend, "rules", reporter=out, batch_size=5, concurrent=2,
-               poll_s=0)
+    run_groups(
+        _indicators(23), backend, "rules", reporter=out, batch_size=5, concurrent=2, poll_s=0
+    )
     groups = [line for line in out.lines if line.startswith("📋")]
-    assert groups == ["📋 Group 1/3: Starting 2 concurrent batches...",
-                      "📋 Group 2/3: Starting 2 concurrent batches...",
-                      "📋 Group 3/3: Starting 1 concurrent batches..."]
+    assert groups == [
+        "📋 Group 1/3: Starting 2 concurrent batches...",
+        "📋 Group 2/3: Starting 2 concurrent batches...",
+        "📋 Group 3/3: Starting 1 concurrent batches...",
+    ]
     assert "   📦 Batch 5/5: Submitting indicators 21-23..." in out.lines
     assert "   ✅ Group 3 completed! (3 indicators done)" in out.lines
     assert backend.providers == ["rules"] * 5
@@ -94,22 +103,31 @@ def test_groups_of_concurrent_batches() -> None:
 
 def test_a_refused_batch_is_reported_and_the_rest_run() -> None:
     out = Lines()
-    outcome = run_groups(_indicators(10), ScriptedBackend(polls=0, reject=6, fail_ids=["I2"]),
-                         "rules", reporter=out, poll_s=0)
+    outcome = run_groups(
+        _indicators(10),
+        ScriptedBackend(polls=0, reject=6, fail_ids=["I2"]),
+        "rules",
+        reporter=out,
+        poll_s=0,
+    )
     assert "      ❌ Batch 2 failed: POST /classify/batch -> 401: unauthorized" in out.lines
     assert "   ✅ Group 1 batches submitted! (5 indicators queued)" in out.lines
     assert outcome.rejected == 5 and outcome.finished == 5 and outcome.failed == 1
 
 
-@pytest.mark.parametrize(("args", "default", "expected"), [
-    (["-20", "openai"], 20, (20, "openai")),
-    (["-100"], 20, (100, "rules")),
-    ([], 20, (20, "rules")),
-    (["40", "local"], None, (40, "local")),
-    (["anthropic"], None, (None, "anthropic")),
-])
-def test_seed_positional_syntax(args: list[str], default: int | None,
-                                expected: tuple[int | None, str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "default", "expected"),
+    [
+        (["-20", "openai"], 20, (20, "openai")),
+        (["-100"], 20, (100, "rules")),
+        ([], 20, (20, "rules")),
+        (["40", "local"], None, (40, "local")),
+        (["anthropic"], None, (None, "anthropic")),
+    ],
+)
+def test_seed_positional_syntax(
+    args: list[str], default: int | None, expected: tuple[int | None, str]
+) -> None:
     assert parse_run_args(args, default_count=default) == expected
 
 

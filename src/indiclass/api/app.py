@@ -25,13 +25,18 @@ from indiclass.settings import Settings
 DESCRIPTION = (
     "Classify economic indicators in durable batches. Submit with `POST /classify/batch`, follow "
     "with `GET /batches/{trace_id}` or its server-sent events, read results under "
-    "`/classifications`. When `API_KEY` is set, every route but `/health` needs `x-api-key`.")
+    "`/classifications`. When `API_KEY` is set, every route but `/health` needs `x-api-key`."
+)
 
 
 def create_app(settings: Settings, engine: EngineLike | None = None) -> FastAPI:
     """Build the API around ``engine`` (or the embedded engine built from ``settings``)."""
-    app = FastAPI(title="indiclass", version=_version(), description=DESCRIPTION,
-                  lifespan=_lifespan(settings, engine))
+    app = FastAPI(
+        title="indiclass",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings, engine),
+    )
     app.state.api_key = settings.api_key.get_secret_value() if settings.api_key else None
     if engine is not None:
         _attach(app, settings, engine)

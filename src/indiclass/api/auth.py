@@ -12,8 +12,9 @@ from fastapi.security import APIKeyHeader
 
 from indiclass.api.errors import ApiError
 
-API_KEY_HEADER = APIKeyHeader(name="x-api-key", auto_error=False,
-                              description="Required when the server has API_KEY set.")
+API_KEY_HEADER = APIKeyHeader(
+    name="x-api-key", auto_error=False, description="Required when the server has API_KEY set."
+)
 
 
 def require_api_key(request: Request, given: str | None = Security(API_KEY_HEADER)) -> None:

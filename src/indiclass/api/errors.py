@@ -21,18 +21,33 @@ from indiclass.domain.errors import ConfigError, EngineError, IndiclassError, In
 log = logging.getLogger("indiclass.api")
 
 _STATUS_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
-    500: "internal_error", 503: "unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
 }
 
 
 class ApiError(Exception):
     """An error with an HTTP status, a stable code, a message and optional details."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None,
-                 details: Any = None, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or _STATUS_CODES.get(status, "error")
@@ -46,8 +61,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def error_response(err: ApiError) -> JSONResponse:
-    return JSONResponse(error_body(err.code, err.message, err.details), status_code=err.status,
-                        headers=err.headers)
+    return JSONResponse(
+        error_body(err.code, err.message, err.details), status_code=err.status, headers=err.headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -63,8 +79,14 @@ async def _on_api_error(_: Request, exc: ApiError) -> JSONResponse:
 
 
 async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    details = [{"loc": [str(p) for p in e.get("loc", ())], "message": e.get("msg", ""),
-                "type": e.get("type", "")} for e in exc.errors()]
+    details = [
+        {
+            "loc": [str(p) for p in e.get("loc", ())],
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors()
+    ]
     return error_response(ApiError(422, "request body or parameters are invalid", details=details))
 
 

@@ -30,11 +30,18 @@ def submit_batch(body: BatchRequest, request: Request) -> JSONResponse:
     indicators = validate_indicators(body.indicators, services.settings.max_batch_size)
     provider = body.llm_provider or services.settings.llm_provider
     trace_id = services.engine.submit(
-        indicators, provider=provider.value, trace_id=body.trace_id,
-        strategy=body.strategy.value if body.strategy else None, model=body.model,
-        force=body.force)
-    accepted = BatchAccepted(message=f"Batch accepted: {len(indicators)} indicators queued",
-                             count=len(indicators), trace_id=trace_id)
+        indicators,
+        provider=provider.value,
+        trace_id=body.trace_id,
+        strategy=body.strategy.value if body.strategy else None,
+        model=body.model,
+        force=body.force,
+    )
+    accepted = BatchAccepted(
+        message=f"Batch accepted: {len(indicators)} indicators queued",
+        count=len(indicators),
+        trace_id=trace_id,
+    )
     return JSONResponse(accepted.model_dump(), status_code=202)
 
 
@@ -53,14 +60,18 @@ def get_batch(trace_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.get("/batches/{trace_id}/events", response_class=StreamingResponse)
-async def batch_events(trace_id: str, request: Request,
-                       interval_ms: int = Query(500, ge=50, le=10_000)) -> StreamingResponse:
+async def batch_events(
+    trace_id: str, request: Request, interval_ms: int = Query(500, ge=50, le=10_000)
+) -> StreamingResponse:
     """Server-sent events: ``progress`` whenever counts change, then ``done``."""
     services = _services(request)
     await run_in_threadpool(_batch_detail, services, trace_id)  # 404 before streaming
     stream = _progress_stream(services, trace_id, request, interval_ms / 1000)
-    return StreamingResponse(stream, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 def _batch_detail(services: Services, trace_id: str) -> dict[str, Any]:
@@ -69,8 +80,9 @@ def _batch_detail(services: Services, trace_id: str) -> dict[str, Any]:
         raise ApiError(404, f"unknown batch {trace_id!r}", code="batch_not_found")
     view = batch_view(stats)
     view["stages"] = _stage_progress(services, trace_id)
-    view["items"] = [{"indicator_id": i, "status": s}
-                     for i, s in services.store.batch_items(trace_id)]
+    view["items"] = [
+        {"indicator_id": i, "status": s} for i, s in services.store.batch_items(trace_id)
+    ]
     return view
 
 
@@ -81,8 +93,10 @@ def _stage_progress(services: Services, trace_id: str) -> dict[str, dict[str, An
         return None
     stages: dict[str, dict[str, Any]] = {}
     for row in read_log(trace_id):
-        entry = stages.setdefault(row["stage"], {"started": 0, "completed": 0, "failed": 0,
-                                                 "avg_duration_ms": None, "_ms": 0.0})
+        entry = stages.setdefault(
+            row["stage"],
+            {"started": 0, "completed": 0, "failed": 0, "avg_duration_ms": None, "_ms": 0.0},
+        )
         entry[row["status"]] = entry.get(row["status"], 0) + 1
         if row["status"] == "completed" and row.get("duration_ms") is not None:
             entry["_ms"] += float(row["duration_ms"])
@@ -92,8 +106,9 @@ def _stage_progress(services: Services, trace_id: str) -> dict[str, dict[str, An
     return stages
 
 
-async def _progress_stream(services: Services, trace_id: str, request: Request,
-                           interval: float) -> AsyncIterator[str]:
+async def _progress_stream(
+    services: Services, trace_id: str, request: Request, interval: float
+) -> AsyncIterator[str]:
     last: tuple[int, int] | None = None
     while not await request.is_disconnected():
         detail = await run_in_threadpool(_batch_detail, services, trace_id)

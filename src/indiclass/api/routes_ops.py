@@ -22,9 +22,13 @@ def health(request: Request) -> JSONResponse:
     """Liveness plus database and queue state; 503 when the database cannot be read."""
     services: Services = request.app.state.services
     database = _database_state(services)
-    body = {"status": "ok" if database["ok"] else "degraded",
-            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "service": "indiclass", "database": database, "queue": _queue_state(services)}
+    body = {
+        "status": "ok" if database["ok"] else "degraded",
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "service": "indiclass",
+        "database": database,
+        "queue": _queue_state(services),
+    }
     return JSONResponse(body, status_code=200 if database["ok"] else 503)
 
 
@@ -50,23 +54,36 @@ def _queue_state(services: Services) -> dict[str, Any]:
 def metrics(request: Request) -> PlainTextResponse:
     """Prometheus text exposition format 0.0.4."""
     services: Services = request.app.state.services
-    return PlainTextResponse(render_metrics(services),
-                             media_type="text/plain; version=0.0.4; charset=utf-8")
+    return PlainTextResponse(
+        render_metrics(services), media_type="text/plain; version=0.0.4; charset=utf-8"
+    )
 
 
 def render_metrics(services: Services) -> str:
     batches = services.store.list_batches(limit=METRICS_BATCH_WINDOW)
     lines: list[str] = []
-    by_status = {"completed": sum(b.successful_indicators for b in batches),
-                 "failed": sum(b.failed_indicators for b in batches),
-                 "pending": sum(b.pending_indicators for b in batches)}
-    _family(lines, "indiclass_indicators", "gauge", "Batch items by status.",
-            [({"status": k}, v) for k, v in by_status.items()])
+    by_status = {
+        "completed": sum(b.successful_indicators for b in batches),
+        "failed": sum(b.failed_indicators for b in batches),
+        "pending": sum(b.pending_indicators for b in batches),
+    }
+    _family(
+        lines,
+        "indiclass_indicators",
+        "gauge",
+        "Batch items by status.",
+        [({"status": k}, v) for k, v in by_status.items()],
+    )
     _family(lines, "indiclass_batches", "gauge", "Batches known.", [({}, len(batches))])
     _usage_metrics(lines, batches)
     _stage_metrics(lines, services)
-    _family(lines, "indiclass_queue_depth", "gauge", "Indicators waiting or running.",
-            [({}, by_status["pending"])])
+    _family(
+        lines,
+        "indiclass_queue_depth",
+        "gauge",
+        "Indicators waiting or running.",
+        [({}, by_status["pending"])],
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -84,8 +101,13 @@ def _usage_metrics(lines: list[str], batches: list[Any]) -> None:
         cost.append((labels, sum(b.usage.cost_usd or 0.0 for b in group)))
     _family(lines, "indiclass_llm_calls_total", "counter", "LLM exchanges.", calls)
     _family(lines, "indiclass_llm_tokens_total", "counter", "LLM tokens.", tokens)
-    _family(lines, "indiclass_llm_cost_usd_total", "counter",
-            "LLM cost in US dollars (calls of unknown price count as 0).", cost)
+    _family(
+        lines,
+        "indiclass_llm_cost_usd_total",
+        "counter",
+        "LLM cost in US dollars (calls of unknown price count as 0).",
+        cost,
+    )
 
 
 def _stage_metrics(lines: list[str], services: Services) -> None:
@@ -100,8 +122,13 @@ def _stage_metrics(lines: list[str], services: Services) -> None:
         _family(lines, name, "counter", help_text, [({"stage": s}, v) for s, v in values.items()])
 
 
-def _family(lines: list[str], name: str, kind: str, help_text: str,
-            samples: list[tuple[dict[str, str], float | int]]) -> None:
+def _family(
+    lines: list[str],
+    name: str,
+    kind: str,
+    help_text: str,
+    samples: list[tuple[dict[str, str], float | int]],
+) -> None:
     lines.append(f"# HELP {name} {help_text}")
     lines.append(f"# TYPE {name} {kind}")
     for labels, value in samples:

@@ -26,8 +26,14 @@ def list_classifications(
     """Classifications with filters, in the ``classifications`` column names."""
     services: Services = request.app.state.services
     rows = services.store.query_classifications(
-        family=family, indicator_type=type, review_status=review_status, provider=provider,
-        trace_id=batch, limit=limit, offset=offset)
+        family=family,
+        indicator_type=type,
+        review_status=review_status,
+        provider=provider,
+        trace_id=batch,
+        limit=limit,
+        offset=offset,
+    )
     return {"classifications": rows, "count": len(rows), "limit": limit, "offset": offset}
 
 
@@ -38,7 +44,12 @@ def get_classification(indicator_id: str, request: Request) -> dict[str, Any]:
     row = store.get_classification(indicator_id)
     stages = store.stage_results(indicator_id)
     if row is None and not stages:
-        raise ApiError(404, f"no classification for {indicator_id!r}",
-                       code="classification_not_found")
-    return {"indicator_id": indicator_id, "classification": row, "stages": stages,
-            "llm_calls": store.llm_calls_for(indicator_id)}
+        raise ApiError(
+            404, f"no classification for {indicator_id!r}", code="classification_not_found"
+        )
+    return {
+        "indicator_id": indicator_id,
+        "classification": row,
+        "stages": stages,
+        "llm_calls": store.llm_calls_for(indicator_id),
+    }

@@ -21,9 +21,11 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     indicators: list[dict[str, Any]] = Field(
-        ..., description="Indicator objects: indicator_id (or id), name, units, periodicity, ...")
+        ..., description="Indicator objects: indicator_id (or id), name, units, periodicity, ..."
+    )
     llm_provider: ProviderName | None = Field(
-        None, description="rules | openai | anthropic | local (default: LLM_PROVIDER)")
+        None, description="rules | openai | anthropic | local (default: LLM_PROVIDER)"
+    )
     strategy: Strategy | None = Field(None, description="llm | hybrid | rules")
     model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     trace_id: TraceId | None = Field(None, description="Idempotency key; generated when absent.")
@@ -41,8 +43,12 @@ def validate_indicators(raw: list[dict[str, Any]], max_size: int) -> list[Indica
     if not raw:
         raise ApiError(422, "indicators must not be empty", details=[])
     if len(raw) > max_size:
-        raise ApiError(422, f"too many indicators: {len(raw)} > limit {max_size}",
-                       code="batch_too_large", details={"count": len(raw), "limit": max_size})
+        raise ApiError(
+            422,
+            f"too many indicators: {len(raw)} > limit {max_size}",
+            code="batch_too_large",
+            details={"count": len(raw), "limit": max_size},
+        )
     parsed, problems = [], []
     for n, row in enumerate(raw):
         try:
@@ -50,8 +56,12 @@ def validate_indicators(raw: list[dict[str, Any]], max_size: int) -> list[Indica
         except InputError as exc:
             problems.append({"index": n, "field": exc.field, "message": exc.detail})
     if problems:
-        raise ApiError(422, f"{len(problems)} invalid indicator(s)", code="invalid_indicators",
-                       details=problems)
+        raise ApiError(
+            422,
+            f"{len(problems)} invalid indicator(s)",
+            code="invalid_indicators",
+            details=problems,
+        )
     _reject_duplicates(parsed)
     return parsed
 
@@ -60,5 +70,9 @@ def _reject_duplicates(indicators: list[Indicator]) -> None:
     counts = Counter(i.indicator_id for i in indicators)
     dupes = sorted(k for k, n in counts.items() if n > 1)
     if dupes:
-        raise ApiError(422, f"duplicate indicator_id(s): {', '.join(dupes[:20])}",
-                       code="duplicate_indicator_ids", details={"indicator_ids": dupes})
+        raise ApiError(
+            422,
+            f"duplicate indicator_id(s): {', '.join(dupes[:20])}",
+            code="duplicate_indicator_ids",
+            details={"indicator_ids": dupes},
+        )

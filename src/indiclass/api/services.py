@@ -18,9 +18,16 @@ class EngineLike(Protocol):
 
     store: ResultStore
 
-    def submit(self, indicators: Sequence[Indicator], *, provider: str | None = ...,
-               trace_id: str | None = ..., strategy: str | None = ..., model: str | None = ...,
-               force: bool = ...) -> str: ...
+    def submit(
+        self,
+        indicators: Sequence[Indicator],
+        *,
+        provider: str | None = ...,
+        trace_id: str | None = ...,
+        strategy: str | None = ...,
+        model: str | None = ...,
+        force: bool = ...,
+    ) -> str: ...
 
     def subscribe(self, callback: Callable[[Any], None]) -> Any: ...
 
@@ -79,19 +86,31 @@ def batch_view(stats: BatchStats) -> dict[str, Any]:
     done = stats.successful_indicators + stats.failed_indicators
     usage = stats.usage
     return {
-        "trace_id": stats.batch_id, "status": batch_status(stats), "done": stats.done,
-        "provider": stats.provider, "model": stats.model,
-        "progress": {"total": total, "completed": stats.successful_indicators,
-                     "failed": stats.failed_indicators, "pending": stats.pending_indicators,
-                     "percent": round(100 * done / total, 1) if total else 100.0},
-        "timings": {"batch_start_time": stats.batch_start_time.isoformat(),
-                    "batch_end_time": stats.batch_end_time.isoformat()
-                    if stats.batch_end_time else None,
-                    "total_duration_ms": stats.total_duration_ms,
-                    "avg_time_per_indicator_ms": stats.avg_time_per_indicator_ms},
+        "trace_id": stats.batch_id,
+        "status": batch_status(stats),
+        "done": stats.done,
+        "provider": stats.provider,
+        "model": stats.model,
+        "progress": {
+            "total": total,
+            "completed": stats.successful_indicators,
+            "failed": stats.failed_indicators,
+            "pending": stats.pending_indicators,
+            "percent": round(100 * done / total, 1) if total else 100.0,
+        },
+        "timings": {
+            "batch_start_time": stats.batch_start_time.isoformat(),
+            "batch_end_time": stats.batch_end_time.isoformat() if stats.batch_end_time else None,
+            "total_duration_ms": stats.total_duration_ms,
+            "avg_time_per_indicator_ms": stats.avg_time_per_indicator_ms,
+        },
         "avg_confidence": stats.avg_confidence,
         "llm_calls": stats.llm_calls,
-        "tokens": {"input": usage.input_tokens, "output": usage.output_tokens,
-                   "cached": usage.cached_tokens, "total": usage.total_tokens},
+        "tokens": {
+            "input": usage.input_tokens,
+            "output": usage.output_tokens,
+            "cached": usage.cached_tokens,
+            "total": usage.total_tokens,
+        },
         "cost_usd": usage.cost_usd,
     }

@@ -20,15 +20,22 @@ from indiclass.domain.models import CLASSIFICATION_FIELDS, Indicator
 
 
 def register(app: typer.Typer) -> None:
-    for name, fn in (("seed", seed_command), ("query", query_command), ("stats", stats_command),
-                     ("errors", errors_command), ("reset", reset_command),
-                     ("export", export_command)):
+    for name, fn in (
+        ("seed", seed_command),
+        ("query", query_command),
+        ("stats", stats_command),
+        ("errors", errors_command),
+        ("reset", reset_command),
+        ("export", export_command),
+    ):
         app.command(name)(fn)
 
 
 @friendly_errors
-def seed_command(file: Path | None = typer.Argument(
-        None, help="JSONL, JSON array or CSV of indicators; default: the bundled catalogue.")
+def seed_command(
+    file: Path | None = typer.Argument(
+        None, help="JSONL, JSON array or CSV of indicators; default: the bundled catalogue."
+    ),
 ) -> None:
     """Load indicators into source_indicators (the pool `run` draws from)."""
     indicators = _read_file(file) if file else load_catalogue()
@@ -36,8 +43,10 @@ def seed_command(file: Path | None = typer.Argument(
     with store_session(settings) as store:
         count = store.upsert_source_indicators(indicators)
     origin = str(file) if file else "the bundled catalogue"
-    make_console().print(f"🌱 Seeded {count} indicators from {origin} into "
-                         f"{database_label(settings)}", highlight=False)
+    make_console().print(
+        f"🌱 Seeded {count} indicators from {origin} into {database_label(settings)}",
+        highlight=False,
+    )
 
 
 def _read_file(path: Path) -> list[Indicator]:
@@ -58,9 +67,14 @@ def query_command(
 ) -> None:
     """Show classifications, filtered."""
     with store_session(load_settings()) as store:
-        rows = store.query_classifications(family=family, indicator_type=type_,
-                                           review_status=status, provider=provider,
-                                           trace_id=batch, limit=limit)
+        rows = store.query_classifications(
+            family=family,
+            indicator_type=type_,
+            review_status=status,
+            provider=provider,
+            trace_id=batch,
+            limit=limit,
+        )
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row, default=str))
@@ -75,14 +89,43 @@ def stats_command(limit: int = typer.Option(20, "--limit", min=1)) -> None:
         batches = store.list_batches(limit=limit)
         total = store.count("classifications")
     table = Table(title="pipeline_stats (newest first)", header_style="bold")
-    for col in ("batch_id", "provider", "model", "total", "ok", "failed", "pending",
-                "duration ms", "avg ms/ind.", "avg conf.", "LLM calls", "tokens", "cost $"):
+    for col in (
+        "batch_id",
+        "provider",
+        "model",
+        "total",
+        "ok",
+        "failed",
+        "pending",
+        "duration ms",
+        "avg ms/ind.",
+        "avg conf.",
+        "LLM calls",
+        "tokens",
+        "cost $",
+    ):
         table.add_column(col, overflow="fold")
     for b in batches:
-        table.add_row(b.batch_id, b.provider, b.model, *map(_text, (
-            b.total_indicators, b.successful_indicators, b.failed_indicators,
-            b.pending_indicators, b.total_duration_ms, b.avg_time_per_indicator_ms,
-            b.avg_confidence, b.llm_calls, b.usage.total_tokens, b.usage.cost_usd)))
+        table.add_row(
+            b.batch_id,
+            b.provider,
+            b.model,
+            *map(
+                _text,
+                (
+                    b.total_indicators,
+                    b.successful_indicators,
+                    b.failed_indicators,
+                    b.pending_indicators,
+                    b.total_duration_ms,
+                    b.avg_time_per_indicator_ms,
+                    b.avg_confidence,
+                    b.llm_calls,
+                    b.usage.total_tokens,
+                    b.usage.cost_usd,
+                ),
+            ),
+        )
     console = make_console()
     console.print(table)
     console.print(_totals_line(batches, total), highlight=False)
@@ -95,9 +138,11 @@ def _totals_line(batches: list[Any], classified: int) -> str:
     cost = "unknown" if any(c is None for c in costs) else f"${sum(costs):.4f}"
     avg = f"{sum(times) / len(times):.0f} ms" if times else "-"
     per = f"${sum(costs) / done:.5f}" if done and cost != "unknown" else "-"
-    return (f"classifications: {classified} | shown batches: {len(batches)}, {done} done, "
-            f"{sum(b.failed_indicators for b in batches)} failed | avg time/indicator: {avg} | "
-            f"LLM calls: {sum(b.llm_calls for b in batches)} | cost: {cost} (per indicator {per})")
+    return (
+        f"classifications: {classified} | shown batches: {len(batches)}, {done} done, "
+        f"{sum(b.failed_indicators for b in batches)} failed | avg time/indicator: {avg} | "
+        f"LLM calls: {sum(b.llm_calls for b in batches)} | cost: {cost} (per indicator {per})"
+    )
 
 
 def _text(value: Any) -> str:
@@ -115,8 +160,13 @@ def errors_command(batch: str | None = typer.Option(None, "--batch", help="trace
     for col in ("trace_id", "indicator_id", "stage", "error", "failed_at"):
         table.add_column(col, overflow="fold")
     for f in failed:
-        table.add_row(f.trace_id, f.indicator_id, f.stage or "-", f.error or "-",
-                      f.failed_at.isoformat() if f.failed_at else "-")
+        table.add_row(
+            f.trace_id,
+            f.indicator_id,
+            f.stage or "-",
+            f.error or "-",
+            f.failed_at.isoformat() if f.failed_at else "-",
+        )
     make_console().print(table)
 
 
@@ -135,8 +185,9 @@ def reset_command(yes: bool = typer.Option(False, "--yes", "-y", help="Do not as
 @friendly_errors
 def export_command(
     fmt: str = typer.Option("jsonl", "--format", "-f", help="csv | jsonl | parquet"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="File (default: stdout; "
-                                    "parquet needs --out)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="File (default: stdout; parquet needs --out)."
+    ),
 ) -> None:
     """Export every classification (the classifications columns)."""
     if fmt not in ("csv", "jsonl", "parquet"):

@@ -27,22 +27,37 @@ def demo_command(
     settings = load_settings()
     with engine_session(settings) as engine:
         seeded = engine.store.upsert_source_indicators(load_catalogue())
-        console.print(f"🌱 Seeded {seeded} indicators from the bundled catalogue into "
-                      f"{database_label(settings)}")
+        console.print(
+            f"🌱 Seeded {seeded} indicators from the bundled catalogue into "
+            f"{database_label(settings)}"
+        )
         console.print(f"$ indiclass run random -{count} rules\n", highlight=False)
         sample = engine.store.list_source_indicators(limit=count, random_order=True)
         reporter = make_reporter(console)
         try:
-            outcome = run_groups(sample, EmbeddedBackend(engine, force=True), "rules",
-                                 reporter=reporter, batch_size=batch_size,
-                                 concurrent=concurrent_batches)
+            outcome = run_groups(
+                sample,
+                EmbeddedBackend(engine, force=True),
+                "rules",
+                reporter=reporter,
+                batch_size=batch_size,
+                concurrent=concurrent_batches,
+            )
         finally:
             reporter.close()
         rows = [engine.store.get_classification(i.indicator_id) for i in sample]
     console.print()
-    console.print(results_table([r for r in rows if r],
-                                title=f"{len(rows)} indicators, {len(outcome.trace_ids)} batches"))
-    console.print("Tables: sqlite3 " + settings.classify_db_local_dev +
-                  ' "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"',
-                  highlight=False, soft_wrap=True)
+    console.print(
+        results_table(
+            [r for r in rows if r],
+            title=f"{len(rows)} indicators, {len(outcome.trace_ids)} batches",
+        )
+    )
+    console.print(
+        "Tables: sqlite3 "
+        + settings.classify_db_local_dev
+        + ' "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"',
+        highlight=False,
+        soft_wrap=True,
+    )
     provider_hints(console)

@@ -84,9 +84,14 @@ class BarReporter(LineReporter):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         super().__init__(console)
-        self._bar = Progress("[progress.description]{task.description}", BarColumn(),
-                             MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                             transient=True)
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self._task = self._bar.add_task("classifying", total=None)
         self._bar.start()
 
@@ -104,5 +109,8 @@ class BarReporter(LineReporter):
 
 def make_reporter(console: Console, *, bar: bool | None = None) -> LineReporter:
     """A bar on a terminal, plain lines otherwise (pipes, CI, tests)."""
-    return BarReporter(console) if (console.is_terminal if bar is None else bar) else LineReporter(
-        console)
+    return (
+        BarReporter(console)
+        if (console.is_terminal if bar is None else bar)
+        else LineReporter(console)
+    )

@@ -28,8 +28,9 @@ from indiclass.domain.models import Indicator
 from indiclass.domain.store import ResultStore
 from indiclass.settings import Settings
 
-run_app = typer.Typer(help="Run batches like the seed's scripts (run random -20 openai).",
-                      no_args_is_help=True)
+run_app = typer.Typer(
+    help="Run batches like the seed's scripts (run random -20 openai).", no_args_is_help=True
+)
 Picker = Callable[[ResultStore], Sequence[Indicator]]
 _ARGS = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
@@ -44,8 +45,12 @@ def register(app: typer.Typer) -> None:
 
 # ---------------------------------------------------------------- shared options
 
-API = typer.Option(None, "--api", help="Submit to a running server (e.g. http://127.0.0.1:3000) "
-                   "instead of the embedded engine; sends API_KEY as x-api-key.")
+API = typer.Option(
+    None,
+    "--api",
+    help="Submit to a running server (e.g. http://127.0.0.1:3000) "
+    "instead of the embedded engine; sends API_KEY as x-api-key.",
+)
 BATCH_SIZE = typer.Option(5, "--batch-size", min=1, help="Indicators per batch.")
 CONCURRENT = typer.Option(4, "--concurrent-batches", min=1, help="Batches submitted together.")
 STRATEGY = typer.Option(None, "--strategy", help="llm | hybrid | rules (default by provider).")
@@ -69,36 +74,67 @@ def parse_run_args(args: Sequence[str], *, default_count: int | None) -> tuple[i
 
 @run_app.command("random", context_settings=_ARGS)
 @friendly_errors
-def run_random(args: list[str] = typer.Argument(None, help="-N [provider], e.g. -20 openai"),
-               api: str | None = API, batch_size: int = BATCH_SIZE,
-               concurrent_batches: int = CONCURRENT, strategy: str | None = STRATEGY,
-               model: str | None = MODEL, force: bool = FORCE) -> None:
+def run_random(
+    args: list[str] = typer.Argument(None, help="-N [provider], e.g. -20 openai"),
+    api: str | None = API,
+    batch_size: int = BATCH_SIZE,
+    concurrent_batches: int = CONCURRENT,
+    strategy: str | None = STRATEGY,
+    model: str | None = MODEL,
+    force: bool = FORCE,
+) -> None:
     """Classify N random indicators from source_indicators (default 20, unclassified first)."""
     count, provider = parse_run_args(args or [], default_count=20)
-    _run(provider, api, batch_size, concurrent_batches, strategy, model, force,
-         lambda s: s.list_source_indicators(limit=count, random_order=True,
-                                            unclassified_only=not force))
+    _run(
+        provider,
+        api,
+        batch_size,
+        concurrent_batches,
+        strategy,
+        model,
+        force,
+        lambda s: s.list_source_indicators(
+            limit=count, random_order=True, unclassified_only=not force
+        ),
+    )
 
 
 @run_app.command("all", context_settings=_ARGS)
 @friendly_errors
-def run_all(args: list[str] = typer.Argument(None, help="[N] [provider], e.g. 40 openai"),
-            api: str | None = API, batch_size: int = BATCH_SIZE,
-            concurrent_batches: int = CONCURRENT, strategy: str | None = STRATEGY,
-            model: str | None = MODEL, force: bool = FORCE) -> None:
+def run_all(
+    args: list[str] = typer.Argument(None, help="[N] [provider], e.g. 40 openai"),
+    api: str | None = API,
+    batch_size: int = BATCH_SIZE,
+    concurrent_batches: int = CONCURRENT,
+    strategy: str | None = STRATEGY,
+    model: str | None = MODEL,
+    force: bool = FORCE,
+) -> None:
     """Classify every unclassified indicator in source_indicators (or the first N)."""
     count, provider = parse_run_args(args or [], default_count=None)
-    _run(provider, api, batch_size, concurrent_batches, strategy, model, force,
-         lambda s: s.list_source_indicators(limit=count, unclassified_only=not force))
+    _run(
+        provider,
+        api,
+        batch_size,
+        concurrent_batches,
+        strategy,
+        model,
+        force,
+        lambda s: s.list_source_indicators(limit=count, unclassified_only=not force),
+    )
 
 
 @run_app.command("target", context_settings=_ARGS)
 @friendly_errors
-def run_target(ids: list[str] = typer.Argument(..., help="indicator_ids to (re)classify"),
-               provider: ProviderName = typer.Option(ProviderName.RULES, "--provider", "-p"),
-               api: str | None = API, batch_size: int = BATCH_SIZE,
-               concurrent_batches: int = CONCURRENT, strategy: str | None = STRATEGY,
-               model: str | None = MODEL) -> None:
+def run_target(
+    ids: list[str] = typer.Argument(..., help="indicator_ids to (re)classify"),
+    provider: ProviderName = typer.Option(ProviderName.RULES, "--provider", "-p"),
+    api: str | None = API,
+    batch_size: int = BATCH_SIZE,
+    concurrent_batches: int = CONCURRENT,
+    strategy: str | None = STRATEGY,
+    model: str | None = MODEL,
+) -> None:
     """Classify these indicators (from source_indicators), even if already classified."""
 
     def pick(store: ResultStore) -> list[Indicator]:
@@ -119,15 +155,17 @@ def run_resume() -> None:
     with engine_session(load_settings()) as engine:
         unfinished = engine.resume()
         traces = engine.store.unfinished_batches()
-        console.print(f"🔁 Resuming {len(traces)} open batch(es), {unfinished} unfinished "
-                      "indicator(s)")
+        console.print(
+            f"🔁 Resuming {len(traces)} open batch(es), {unfinished} unfinished indicator(s)"
+        )
         _wait_batches(engine, traces, console)
 
 
 @run_app.command("retry-failed")
 @friendly_errors
-def run_retry_failed(batch: str | None = typer.Option(None, "--batch", help="Only this trace_id.")
-                     ) -> None:
+def run_retry_failed(
+    batch: str | None = typer.Option(None, "--batch", help="Only this trace_id."),
+) -> None:
     """Re-run failed indicators from the stage that failed, and wait for them."""
     console = make_console()
     with engine_session(load_settings()) as engine:
@@ -140,21 +178,33 @@ def run_retry_failed(batch: str | None = typer.Option(None, "--batch", help="Onl
 def _wait_batches(engine: Any, traces: Sequence[str], console: Console) -> None:
     for trace in traces:
         done = engine.wait(trace)
-        console.print(f"   ✅ Batch {done.batch_id}: {done.successful_indicators} done, "
-                      f"{done.failed_indicators} failed")
+        console.print(
+            f"   ✅ Batch {done.batch_id}: {done.successful_indicators} done, "
+            f"{done.failed_indicators} failed"
+        )
 
 
 # ---------------------------------------------------------------- the run itself
 
 
-def _run(provider: str, api: str | None, batch_size: int, concurrent: int,
-         strategy: str | None, model: str | None, force: bool, pick: Picker) -> None:
+def _run(
+    provider: str,
+    api: str | None,
+    batch_size: int,
+    concurrent: int,
+    strategy: str | None,
+    model: str | None,
+    force: bool,
+    pick: Picker,
+) -> None:
     settings = load_settings()
     with store_session(settings) as store:
         indicators = list(pick(store))
     if not indicators:
-        make_console().print("Nothing to classify: every selected indicator is already "
-                             "classified (use --force), or run `indiclass seed` first.")
+        make_console().print(
+            "Nothing to classify: every selected indicator is already "
+            "classified (use --force), or run `indiclass seed` first."
+        )
         return
     if api:
         key = settings.api_key.get_secret_value() if settings.api_key else None
@@ -169,30 +219,43 @@ def _run(provider: str, api: str | None, batch_size: int, concurrent: int,
         _drive(indicators, backend, provider, batch_size, concurrent)
 
 
-def _drive(indicators: list[Indicator], backend: Backend, provider: str, batch_size: int,
-           concurrent: int) -> RunOutcome:
+def _drive(
+    indicators: list[Indicator], backend: Backend, provider: str, batch_size: int, concurrent: int
+) -> RunOutcome:
     console = make_console()
     reporter = make_reporter(console)
     try:
-        outcome = run_groups(indicators, backend, provider, reporter=reporter,
-                             batch_size=batch_size, concurrent=concurrent)
+        outcome = run_groups(
+            indicators,
+            backend,
+            provider,
+            reporter=reporter,
+            batch_size=batch_size,
+            concurrent=concurrent,
+        )
     finally:
         reporter.close()
-    console.print(f"🎉 Done: {outcome.finished - outcome.failed} classified, {outcome.failed} "
-                  f"failed, {outcome.rejected} rejected, in {len(outcome.trace_ids)} batches")
+    console.print(
+        f"🎉 Done: {outcome.finished - outcome.failed} classified, {outcome.failed} "
+        f"failed, {outcome.rejected} rejected, in {len(outcome.trace_ids)} batches"
+    )
     return outcome
 
 
 @friendly_errors
-def serve_command(host: str = typer.Option("127.0.0.1", help="Interface to bind."),
-                  port: int = typer.Option(3000, help="Port."),
-                  log_level: str = typer.Option("warning", help="uvicorn log level.")) -> None:
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(3000, help="Port."),
+    log_level: str = typer.Option("warning", help="uvicorn log level."),
+) -> None:
     """Run the HTTP API with an embedded worker (docs at /docs)."""
     import uvicorn
 
     from indiclass.api import create_app
 
     settings: Settings = load_settings()
-    make_console().print(f"🚀 indiclass API on http://{host}:{port} (docs: /docs), "
-                         f"results: {settings.classify_db_local_dev}")
+    make_console().print(
+        f"🚀 indiclass API on http://{host}:{port} (docs: /docs), "
+        f"results: {settings.classify_db_local_dev}"
+    )
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

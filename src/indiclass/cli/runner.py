@@ -47,15 +47,23 @@ class RunOutcome:
 
 
 def chunks(items: Sequence[Indicator], size: int) -> list[Sequence[Indicator]]:
-    return [items[n:n + size] for n in range(0, len(items), size)]
+    return [items[n : n + size] for n in range(0, len(items), size)]
 
 
-def run_groups(indicators: Sequence[Indicator], backend: Backend, provider: str, *,
-               reporter: Reporter, batch_size: int = 5, concurrent: int = 4,
-               poll_s: float = 0.5, clock: Callable[[], float] = time.monotonic) -> RunOutcome:
+def run_groups(
+    indicators: Sequence[Indicator],
+    backend: Backend,
+    provider: str,
+    *,
+    reporter: Reporter,
+    batch_size: int = 5,
+    concurrent: int = 4,
+    poll_s: float = 0.5,
+    clock: Callable[[], float] = time.monotonic,
+) -> RunOutcome:
     """Submit and wait, group by group; returns what was submitted and how it ended."""
     batches = chunks(indicators, batch_size)
-    groups = [batches[n:n + concurrent] for n in range(0, len(batches), concurrent)]
+    groups = [batches[n : n + concurrent] for n in range(0, len(batches), concurrent)]
     outcome = RunOutcome([], 0, 0, 0, 0)
     first = 0
     for g, group in enumerate(groups, start=1):
@@ -75,13 +83,21 @@ def run_groups(indicators: Sequence[Indicator], backend: Backend, provider: str,
     return outcome
 
 
-def _submit_group(group: Sequence[Sequence[Indicator]], first: int, total_batches: int,
-                  backend: Backend, provider: str, reporter: Reporter,
-                  batch_size: int) -> list[str | None]:
+def _submit_group(
+    group: Sequence[Sequence[Indicator]],
+    first: int,
+    total_batches: int,
+    backend: Backend,
+    provider: str,
+    reporter: Reporter,
+    batch_size: int,
+) -> list[str | None]:
     for k, batch in enumerate(group):
         number, start = first + k + 1, (first + k) * batch_size + 1
-        reporter.line(f"   📦 Batch {number}/{total_batches}: Submitting indicators "
-                      f"{start}-{start + len(batch) - 1}...")
+        reporter.line(
+            f"   📦 Batch {number}/{total_batches}: Submitting indicators "
+            f"{start}-{start + len(batch) - 1}..."
+        )
     with ThreadPoolExecutor(max_workers=max(1, len(group))) as pool:
         futures = [pool.submit(backend.submit, batch, provider) for batch in group]
     traces: list[str | None] = []
@@ -97,8 +113,13 @@ def _submit_group(group: Sequence[Sequence[Indicator]], first: int, total_batche
     return traces
 
 
-def _wait_group(traces: list[str], backend: Backend, reporter: Reporter, poll_s: float,
-                clock: Callable[[], float]) -> tuple[int, int]:
+def _wait_group(
+    traces: list[str],
+    backend: Backend,
+    reporter: Reporter,
+    poll_s: float,
+    clock: Callable[[], float],
+) -> tuple[int, int]:
     started = clock()
     states = [backend.progress(t) for t in traces]
     total = sum(s.total for s in states)
@@ -109,8 +130,9 @@ def _wait_group(traces: list[str], backend: Backend, reporter: Reporter, poll_s:
         if finished != last:
             last = finished
             pct = round(100 * finished / total) if total else 100
-            reporter.line(f"   Progress: {finished}/{total} ({pct}%) - "
-                          f"{int(clock() - started)}s elapsed")
+            reporter.line(
+                f"   Progress: {finished}/{total} ({pct}%) - {int(clock() - started)}s elapsed"
+            )
             reporter.progress(finished, total)
         if all(s.done for s in states):
             return finished, sum(s.failed for s in states)

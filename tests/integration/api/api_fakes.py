@@ -44,11 +44,21 @@ class FakeStore:
         done = sum(s == "completed" for s in items)
         failed = sum(s == "failed" for s in items)
         return BatchStats(
-            batch_id=trace_id, provider=b["provider"], model=b["model"],
-            total_indicators=len(items), successful_indicators=done, failed_indicators=failed,
-            pending_indicators=len(items) - done - failed, batch_start_time=b["start"],
-            batch_end_time=None, total_duration_ms=None, avg_time_per_indicator_ms=None,
-            avg_confidence=None, llm_calls=0, usage=Usage())
+            batch_id=trace_id,
+            provider=b["provider"],
+            model=b["model"],
+            total_indicators=len(items),
+            successful_indicators=done,
+            failed_indicators=failed,
+            pending_indicators=len(items) - done - failed,
+            batch_start_time=b["start"],
+            batch_end_time=None,
+            total_duration_ms=None,
+            avg_time_per_indicator_ms=None,
+            avg_confidence=None,
+            llm_calls=0,
+            usage=Usage(),
+        )
 
     def list_batches(self, *, limit: int = 50) -> list[BatchStats]:
         if self.fail_reads:
@@ -59,16 +69,30 @@ class FakeStore:
     def unfinished_batches(self) -> list[str]:
         return [t for t in self.batches if "pending" in self.items[t].values()]
 
-    def query_classifications(self, *, family: str | None = None, indicator_type: str | None = None,
-                              review_status: str | None = None, provider: str | None = None,
-                              trace_id: str | None = None, limit: int = 100,
-                              offset: int = 0) -> list[dict[str, Any]]:
-        wanted = {"family": family, "indicator_type": indicator_type,
-                  "review_status": review_status, "provider": provider}
-        rows = [r for r in self.classifications.values()
-                if all(v is None or r[k] == v for k, v in wanted.items())
-                and (trace_id is None or self.item_batch.get(r["indicator_id"]) == trace_id)]
-        return rows[offset:offset + limit]
+    def query_classifications(
+        self,
+        *,
+        family: str | None = None,
+        indicator_type: str | None = None,
+        review_status: str | None = None,
+        provider: str | None = None,
+        trace_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        wanted = {
+            "family": family,
+            "indicator_type": indicator_type,
+            "review_status": review_status,
+            "provider": provider,
+        }
+        rows = [
+            r
+            for r in self.classifications.values()
+            if all(v is None or r[k] == v for k, v in wanted.items())
+            and (trace_id is None or self.item_batch.get(r["indicator_id"]) == trace_id)
+        ]
+        return rows[offset : offset + limit]
 
     def get_classification(self, indicator_id: str) -> dict[str, Any] | None:
         return self.classifications.get(indicator_id)
@@ -81,8 +105,10 @@ class FakeStore:
 
     def processing_log(self, trace_id: str) -> list[dict[str, Any]]:
         done = [s for s in self.items.get(trace_id, {}).values() if s != "pending"]
-        return [{"stage": "normalize", "status": s,
-                 "duration_ms": 2.0 if s == "completed" else None} for s in done]
+        return [
+            {"stage": "normalize", "status": s, "duration_ms": 2.0 if s == "completed" else None}
+            for s in done
+        ]
 
 
 class FakeEngine:
@@ -93,15 +119,33 @@ class FakeEngine:
         self._subscribers: list[Callable[[Any], None]] = []
         self._lock = threading.Lock()
 
-    def submit(self, indicators: Sequence[Indicator], *, provider: str | None = None,
-               trace_id: str | None = None, strategy: str | None = None,
-               model: str | None = None, force: bool = False) -> str:
+    def submit(
+        self,
+        indicators: Sequence[Indicator],
+        *,
+        provider: str | None = None,
+        trace_id: str | None = None,
+        strategy: str | None = None,
+        model: str | None = None,
+        force: bool = False,
+    ) -> str:
         trace_id = trace_id or str(uuid.uuid4())
         with self._lock:
-            self.submits.append({"trace_id": trace_id, "provider": provider, "strategy": strategy,
-                                 "model": model, "force": force, "count": len(indicators)})
-            self.store.batches[trace_id] = {"provider": provider or "rules",
-                                            "model": model or "m", "start": datetime.now(UTC)}
+            self.submits.append(
+                {
+                    "trace_id": trace_id,
+                    "provider": provider,
+                    "strategy": strategy,
+                    "model": model,
+                    "force": force,
+                    "count": len(indicators),
+                }
+            )
+            self.store.batches[trace_id] = {
+                "provider": provider or "rules",
+                "model": model or "m",
+                "start": datetime.now(UTC),
+            }
             self.store.items[trace_id] = {i.indicator_id: "pending" for i in indicators}
             self.pending[trace_id] = list(indicators)
         return trace_id
@@ -130,8 +174,9 @@ class FakeEngine:
             self._emit("normalize", "completed", trace_id, 2.5)
 
     def _emit(self, stage: str, status: str, trace_id: str, duration: float | None = None) -> None:
-        event = SimpleNamespace(kind="stage", status=status, stage=stage, trace_id=trace_id,
-                                duration_ms=duration)
+        event = SimpleNamespace(
+            kind="stage", status=status, stage=stage, trace_id=trace_id, duration_ms=duration
+        )
         for cb in list(self._subscribers):
             cb(event)
 
@@ -142,10 +187,25 @@ def make_client(engine: FakeEngine, **settings: Any) -> TestClient:
 
 def seed_payload(n: int = 5, start: int = 1, provider: str = "rules") -> dict[str, Any]:
     """The seed scripts' body: ``{indicators: [...], llm_provider}``."""
-    names = ["GDP Growth Rate", "Inflation Rate", "Unemployment Rate", "Balance of Trade",
-             "10-Year Bond Yield", "Consumer Confidence", "Housing Starts", "Retail Sales MoM"]
+    names = [
+        "GDP Growth Rate",
+        "Inflation Rate",
+        "Unemployment Rate",
+        "Balance of Trade",
+        "10-Year Bond Yield",
+        "Consumer Confidence",
+        "Housing Starts",
+        "Retail Sales MoM",
+    ]
     units = ["%", "%", "%", "USD Billion", "%", "Points", "Thousand", "%"]
-    rows = [{"id": f"IND-{k}", "name": names[k % len(names)], "units": units[k % len(units)],
-             "periodicity": "Monthly", "source_name": "Test Source"}
-            for k in range(start, start + n)]
+    rows = [
+        {
+            "id": f"IND-{k}",
+            "name": names[k % len(names)],
+            "units": units[k % len(units)],
+            "periodicity": "Monthly",
+            "source_name": "Test Source",
+        }
+        for k in range(start, start + n)
+    ]
     return {"indicators": rows, "llm_provider": provider}

@@ -13,18 +13,36 @@ def test_submit_returns_202_with_trace_id(client: TestClient, engine: FakeEngine
     assert r.status_code == 202
     body = r.json()
     assert body["count"] == 5 and body["trace_id"] and "accepted" in body["message"].lower()
-    assert engine.submits == [{"trace_id": body["trace_id"], "provider": "rules",
-                               "strategy": None, "model": None, "force": False, "count": 5}]
+    assert engine.submits == [
+        {
+            "trace_id": body["trace_id"],
+            "provider": "rules",
+            "strategy": None,
+            "model": None,
+            "force": False,
+            "count": 5,
+        }
+    ]
 
 
 def test_options_are_passed_to_the_engine(client: TestClient, engine: FakeEngine) -> None:
-    payload = {**seed_payload(2), "llm_provider": "openai", "strategy": "hybrid",
-               "model": "gpt-4o-mini", "trace_id": "my-trace.1"}
+    payload = {
+        **seed_payload(2),
+        "llm_provider": "openai",
+        "strategy": "hybrid",
+        "model": "gpt-4o-mini",
+        "trace_id": "my-trace.1",
+    }
     r = client.post("/classify/batch", json=payload)
     assert r.status_code == 202 and r.json()["trace_id"] == "my-trace.1"
     assert engine.submits[0] | {"count": 2} == {
-        "trace_id": "my-trace.1", "provider": "openai", "strategy": "hybrid",
-        "model": "gpt-4o-mini", "force": False, "count": 2}
+        "trace_id": "my-trace.1",
+        "provider": "openai",
+        "strategy": "hybrid",
+        "model": "gpt-4o-mini",
+        "force": False,
+        "count": 2,
+    }
 
 
 def test_provider_defaults_to_settings(engine: FakeEngine) -> None:
@@ -49,8 +67,12 @@ def test_batch_progress_and_listing(client: TestClient, engine: FakeEngine) -> N
     assert done["done"] and done["status"] == "completed_with_errors"
     assert {i["indicator_id"]: i["status"] for i in done["items"]}["IND-5"] == "failed"
     assert set(done) >= {"timings", "tokens", "cost_usd", "llm_calls", "stages"}
-    assert done["stages"]["normalize"] == {"started": 0, "completed": 4, "failed": 1,
-                                           "avg_duration_ms": 2.0}
+    assert done["stages"]["normalize"] == {
+        "started": 0,
+        "completed": 4,
+        "failed": 1,
+        "avg_duration_ms": 2.0,
+    }
     listing = client.get("/batches").json()
     assert [b["trace_id"] for b in listing["batches"]] == [trace]
 

@@ -6,9 +6,15 @@ import pytest
 from api_fakes import FakeEngine, make_client, seed_payload
 from fastapi.testclient import TestClient
 
-GUARDED = [("GET", "/batches"), ("GET", "/batches/x"), ("GET", "/batches/x/events"),
-           ("GET", "/classifications"), ("GET", "/classifications/x"), ("GET", "/metrics"),
-           ("POST", "/classify/batch")]
+GUARDED = [
+    ("GET", "/batches"),
+    ("GET", "/batches/x"),
+    ("GET", "/batches/x/events"),
+    ("GET", "/classifications"),
+    ("GET", "/classifications/x"),
+    ("GET", "/metrics"),
+    ("POST", "/classify/batch"),
+]
 
 
 def _shape(body: dict) -> None:
@@ -17,13 +23,20 @@ def _shape(body: dict) -> None:
     assert isinstance(body["error"]["code"], str) and body["error"]["message"]
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/nowhere", 404), ("DELETE", "/batches", 405), ("GET", "/batches/zzz", 404),
-    ("GET", "/classifications/zzz", 404), ("GET", "/classifications?limit=0", 422),
-    ("POST", "/classify/batch", 422),
-])
-def test_every_error_has_the_same_shape(client: TestClient, method: str, path: str,
-                                        status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/nowhere", 404),
+        ("DELETE", "/batches", 405),
+        ("GET", "/batches/zzz", 404),
+        ("GET", "/classifications/zzz", 404),
+        ("GET", "/classifications?limit=0", 422),
+        ("POST", "/classify/batch", 422),
+    ],
+)
+def test_every_error_has_the_same_shape(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
     r = client.request(method, path)
     assert r.status_code == status
     _shape(r.json())

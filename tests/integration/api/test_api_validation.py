@@ -18,16 +18,19 @@ def _bad(client: TestClient, engine: FakeEngine, payload: Any) -> dict[str, Any]
     return error
 
 
-@pytest.mark.parametrize("payload", [
-    {"indicators": "GDP", "llm_provider": "rules"},
-    {"indicators": [{"id": "a", "name": 42}], "llm_provider": "rules"},
-    {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "gpt-5"},
-    {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "rules", "trace_id": "a b"},
-    {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "rules", "surprise": 1},
-    {"indicators": [], "llm_provider": "rules"},
-    {"llm_provider": "rules"},
-    [1, 2, 3],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"indicators": "GDP", "llm_provider": "rules"},
+        {"indicators": [{"id": "a", "name": 42}], "llm_provider": "rules"},
+        {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "gpt-5"},
+        {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "rules", "trace_id": "a b"},
+        {"indicators": [{"id": "a", "name": "GDP"}], "llm_provider": "rules", "surprise": 1},
+        {"indicators": [], "llm_provider": "rules"},
+        {"llm_provider": "rules"},
+        [1, 2, 3],
+    ],
+)
 def test_malformed_bodies(client: TestClient, engine: FakeEngine, payload: Any) -> None:
     _bad(client, engine, payload)
 
@@ -69,7 +72,8 @@ def test_default_limit_is_1000(client: TestClient, engine: FakeEngine) -> None:
 
 
 def test_invalid_json_is_422(client: TestClient, engine: FakeEngine) -> None:
-    r = client.post("/classify/batch", content=b"{not json",
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/classify/batch", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
     assert engine.submits == []
