@@ -96,9 +96,9 @@ def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], field: str) -> 
     assert len(r.output.strip().splitlines()) == 1
 
 
-def test_llm_providers_are_not_available_here_yet() -> None:
+def test_llm_provider_without_its_key_names_the_variable() -> None:
     r = runner.invoke(app, ["classify", "x", "--provider", "openai"])
-    assert r.exit_code == 2 and "not available yet" in r.output
+    assert r.exit_code == 2 and "OPENAI_API_KEY" in r.output
 
 
 def test_eval_reports_accuracy_and_confusions(tmp_path: Path) -> None:

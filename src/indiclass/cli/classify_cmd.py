@@ -43,16 +43,29 @@ def _resolve_provider(provider: str | None, strategy: str | None) -> tuple[
         Provider | ProviderSet | None, PipelineConfig]:
     """The provider(s) and pipeline config for ``--provider``/``--strategy``.
 
-    Only the offline rules are available here for now; the providers work wires real LLM
-    providers in this one function (via ``bootstrap.providers.build_provider_set``).
+    ``--provider`` (else ``LLM_PROVIDER``) is the default provider; ``LLM_PROVIDER_<STAGE>`` and
+    ``LLM_MODEL_<STAGE>`` override single stages. The strategy is ``--strategy``, else
+    ``INDICLASS_STRATEGY``, else ``rules`` for the rules provider and ``llm`` for the others.
+    A missing key or an unknown provider raises ConfigError naming the variable.
     """
-    name = (provider or ProviderName.RULES.value).strip().lower()
-    strat = Strategy(strategy) if strategy else Strategy.RULES
-    if name != ProviderName.RULES.value or strat is not Strategy.RULES:
-        known = ", ".join(p.value for p in ProviderName)
-        raise ConfigError(f"provider {name!r} with strategy {strat.value!r} is not available yet "
-                          f"in this command (providers: {known}); use --provider rules")
-    return None, PipelineConfig(strategy=Strategy.RULES)
+    from pydantic import ValidationError
+
+    from indiclass.bootstrap.providers import build_provider_set
+    from indiclass.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc.errors()[0]['loc']}: "
+                          f"{exc.errors()[0]['msg']}") from None
+    name = (provider or settings.llm_provider.value).strip().lower()
+    if strategy:
+        strat = Strategy(strategy)
+    else:
+        strat = settings.strategy or (
+            Strategy.RULES if name == ProviderName.RULES.value else Strategy.LLM)
+    providers = build_provider_set(settings, name)
+    return providers, PipelineConfig(strategy=strat, hybrid_threshold=settings.hybrid_threshold)
 
 
 def classify_command(
