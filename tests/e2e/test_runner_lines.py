@@ -115,6 +115,18 @@ def test_a_refused_batch_is_reported_and_the_rest_run() -> None:
     assert outcome.rejected == 5 and outcome.finished == 5 and outcome.failed == 1
 
 
+def test_a_run_stops_when_a_whole_group_is_refused() -> None:
+    class Refusing(ScriptedBackend):
+        def submit(self, indicators: Sequence[Indicator], provider: str) -> str:
+            raise RuntimeError("the openai provider needs OPENAI_API_KEY")
+
+    out = Lines()
+    outcome = run_groups(_indicators(30), Refusing(), "openai", reporter=out, poll_s=0)
+    assert out.lines[-1] == "   ❌ Group 1: no batch was accepted; stopping."
+    assert not any(line.startswith("📋 Group 2") for line in out.lines)
+    assert outcome.rejected == 30 and outcome.submitted == 0
+
+
 @pytest.mark.parametrize(
     ("args", "default", "expected"),
     [

@@ -239,6 +239,8 @@ def _drive(
         f"🎉 Done: {outcome.finished - outcome.failed} classified, {outcome.failed} "
         f"failed, {outcome.rejected} rejected, in {len(outcome.trace_ids)} batches"
     )
+    if outcome.rejected:
+        raise typer.Exit(1)  # some batches were refused (bad key, provider not configured)
     return outcome
 
 

@@ -65,22 +65,42 @@ def run_groups(
     batches = chunks(indicators, batch_size)
     groups = [batches[n : n + concurrent] for n in range(0, len(batches), concurrent)]
     outcome = RunOutcome([], 0, 0, 0, 0)
-    first = 0
     for g, group in enumerate(groups, start=1):
         reporter.line(f"📋 Group {g}/{len(groups)}: Starting {len(group)} concurrent batches...")
+        first = (g - 1) * concurrent
         traces = _submit_group(group, first, len(batches), backend, provider, reporter, batch_size)
-        first += len(group)
-        queued = sum(len(b) for b, t in zip(group, traces, strict=True) if t)
-        outcome.rejected += sum(len(b) for b, t in zip(group, traces, strict=True) if not t)
         accepted = [t for t in traces if t]
-        outcome.trace_ids += accepted
-        outcome.submitted += queued
-        reporter.line(f"   ✅ Group {g} batches submitted! ({queued} indicators queued)")
+        if not accepted:
+            outcome.rejected += sum(len(b) for b in groups_from(groups, g - 1))
+            reporter.line(f"   ❌ Group {g}: no batch was accepted; stopping.")
+            break
+        _record_group(outcome, group, traces)
+        reporter.line(
+            f"   ✅ Group {g} batches submitted! ({_queued(group, traces)} indicators queued)"
+        )
         finished, failed = _wait_group(accepted, backend, reporter, poll_s, clock)
         outcome.finished += finished
         outcome.failed += failed
         reporter.line(f"   ✅ Group {g} completed! ({finished} indicators done)")
     return outcome
+
+
+def groups_from(groups: list[list[Sequence[Indicator]]], start: int) -> list[Sequence[Indicator]]:
+    """Every batch of ``groups[start:]`` (what a stopped run never queued)."""
+    return [batch for group in groups[start:] for batch in group]
+
+
+def _queued(group: Sequence[Sequence[Indicator]], traces: list[str | None]) -> int:
+    return sum(len(b) for b, t in zip(group, traces, strict=True) if t)
+
+
+def _record_group(
+    outcome: RunOutcome, group: Sequence[Sequence[Indicator]], traces: list[str | None]
+) -> None:
+    queued = _queued(group, traces)
+    outcome.trace_ids += [t for t in traces if t]
+    outcome.submitted += queued
+    outcome.rejected += sum(len(b) for b in group) - queued
 
 
 def _submit_group(
