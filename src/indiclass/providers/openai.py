@@ -214,7 +214,9 @@ def translate_error(exc: Any, url: str, model: str, key_var: str, url_var: str) 
     if status == 404:
         return ProviderUnavailable(f"{url}: model {model!r} or endpoint not found (404)")
     if status >= 500 or status in (408, 409):
-        return ProviderTransient(f"{url}: server error {status}")
+        transient = ProviderTransient(f"{url}: server error {status}")
+        transient.retry_after = retry_after_seconds(getattr(response, "headers", None))  # type: ignore[attr-defined]
+        return transient
     return ProviderError(f"{url}: request rejected ({status}): {_message(exc)}")
 
 

@@ -40,7 +40,8 @@ class Fault:
     """How many matching calls get this fault; -1 for every one."""
     stage: str | None = None
     """Only calls of this stage (``time``, ``family``, ``type``, ``boolean-review``, ...)."""
-    retry_after: float = 0.01
+    retry_after: float | None = 0.01
+    """Seconds sent in the Retry-After header of a 429 or 500 (None: no header)."""
     delay_ms: int = 1000
 
     def matches(self, stage: str | None) -> bool:
@@ -178,7 +179,7 @@ def _plain(value: Any) -> Any:
 def _error(api: str, fault: Fault) -> tuple[int, dict[str, str], dict[str, Any]]:
     status = int(fault.kind)
     kind = "rate_limit_error" if status == 429 else "api_error"
-    headers = {"retry-after": f"{fault.retry_after:g}"} if status == 429 else {}
+    headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after else {}
     message = {"message": f"fake {status}", "type": kind}
     body = {"type": "error", "error": message} if api == "anthropic" else {"error": message}
     return status, headers, body

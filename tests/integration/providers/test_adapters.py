@@ -70,8 +70,17 @@ def test_429_is_retried_honouring_retry_after(fake, adapter, gdp):
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
+def test_503_with_retry_after_is_honoured(fake, adapter, gdp):
+    fake.set_faults(Fault("500", times=1, stage="type", retry_after=0.125))
+    sleeps: list[float] = []
+    run = classify(gdp, providers(fake, adapter, sleeps=sleeps), LLM)
+    assert run.state.records["type"].source is AnswerSource.LLM
+    assert sleeps == [0.125]
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
 def test_500_is_retried_with_backoff(fake, adapter, gdp):
-    fake.set_faults(Fault("500", times=1, stage="time"))
+    fake.set_faults(Fault("500", times=1, stage="time", retry_after=None))
     sleeps: list[float] = []
     run = classify(gdp, providers(fake, adapter, sleeps=sleeps), LLM)
     assert run.state.records["time"].source is AnswerSource.LLM
