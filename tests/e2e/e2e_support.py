@@ -182,11 +182,11 @@ def wait_batch(client: httpx.Client, trace_id: str, timeout_s: float = 120) -> d
 
 
 @contextmanager
-def running_fake_llm(workdir: Path) -> Iterator[str]:
+def running_fake_llm(workdir: Path, latency_ms: int = 0) -> Iterator[str]:
     """``indiclass fake-llm`` on a free port; yields its OpenAI base URL."""
     port = free_port()
     proc = subprocess.Popen(
-        [*INDICLASS, "fake-llm", "--port", str(port)],
+        [*INDICLASS, "fake-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
         cwd=workdir,
         env=cli_env(workdir),
         stdout=subprocess.DEVNULL,

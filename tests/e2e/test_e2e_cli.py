@@ -131,3 +131,42 @@ def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
     assert ": 2 done, 0 failed" in retried.stdout
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("2",)]
     assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'failed';") == [("0",)]
+
+
+def test_kill_minus_9_then_run_resume_finishes_the_batches(tmp_path: Path) -> None:
+    """The runner dies mid-group; `run resume` completes every batch, nothing duplicated."""
+    import signal
+    import subprocess
+    import time
+
+    from e2e_support import INDICLASS, cli_env, running_fake_llm
+
+    db = tmp_path / "data" / "results.db"
+    _local(tmp_path, "seed")
+    with running_fake_llm(tmp_path, latency_ms=400) as url:
+        env = cli_env(tmp_path, LM_STUDIO_URL=url, LLM_CACHE="false")
+        proc = subprocess.Popen(
+            [*INDICLASS, "run", "random", "-10", "local"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("   ⏳ Waiting for 10 indicators"):
+                break
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done = seed_sql(db, "SELECT COUNT(*) FROM classifications;")[0][0]
+        assert int(done) < 10, "the run finished before the kill; raise the fake latency"
+        resumed = run_cli(tmp_path, "run", "resume", LM_STUDIO_URL=url, LLM_CACHE="false")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "🔁 Resuming 2 open batch(es)" in resumed.stdout or (
+        "🔁 Resuming 1 open batch(es)" in resumed.stdout
+    )
+    assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("10",)]
+    assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'completed';") == [("10",)]
+    stats = seed_sql(db, "SELECT total_indicators, successful_indicators FROM pipeline_stats;")
+    assert sorted(stats) == [("5", "5"), ("5", "5")]
