@@ -234,3 +234,15 @@ def test_shared_cache_is_one_per_path(tmp_path):
 
     assert shared_cache(str(tmp_path / "a.db")) is shared_cache(str(tmp_path / "a.db"))
     assert shared_cache(str(tmp_path / "a.db")) is not shared_cache(str(tmp_path / "b.db"))
+
+
+def test_an_extension_registers_like_the_built_ins():
+    from indiclass.providers import registry
+
+    registry.register("scripted-test", lambda settings, model: Scripted(GOOD))
+    try:
+        assert "scripted-test" in registry.names()
+        provider = create("scripted-test", Settings(_env_file=None))
+        assert provider.complete(family_request()).content == GOOD
+    finally:
+        registry._FACTORIES.pop("scripted-test")
