@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from dbos import DBOS, SetWorkflowID
 
@@ -96,10 +96,12 @@ class Engine:
         pool = opts.concurrency + 16
         install(self._runtime)
         self._system = system.open_system_db(opts.system_database_url, pool)
-        listen = None if opts.listen else []
+        listen: list[str] | None = None if opts.listen else []
         system.launch(self._system, opts.executor_id, pool_size=pool, listen=listen,
                       log_level=opts.log_level)
-        conflict = "always_update" if opts.listen else "never_update"  # a worker's settings win
+        # a worker's settings win; a submit-only process never changes the queue
+        conflict: Literal["always_update", "never_update"] = (
+            "always_update" if opts.listen else "never_update")
         DBOS.register_queue(INDICATOR_QUEUE, global_concurrency=opts.concurrency,
                             polling_interval_sec=opts.poll_interval_s, on_conflict=conflict)
         DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.1),
