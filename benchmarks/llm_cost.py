@@ -144,6 +144,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--model", default="gpt-4o-mini")
+    parser.add_argument(
+        "--cache-min-tokens",
+        type=int,
+        default=0,
+        help="fake server: no cached tokens for prompts shorter than this "
+        "(1024 = OpenAI/Anthropic rule; default 0 = cache any repeated prefix)",
+    )
     parser.add_argument("--provider", default="openai", choices=["openai", "anthropic", "local"])
     args = parser.parse_args()
     if not EVAL.exists():
@@ -155,7 +162,7 @@ def main() -> int:
     print(f"price table ({args.model}, USD per 1M tokens): {price}")
     print("token counts: the fake server's estimate, ceil(chars/4) per prompt part")
     for strategy in (Strategy.LLM, Strategy.HYBRID):
-        with running_fake_llm() as server:
+        with running_fake_llm(cache_min_tokens=args.cache_min_tokens) as server:
             ps, settings = build(server, args.provider, args.model)
             config = PipelineConfig(strategy=strategy, hybrid_threshold=settings.hybrid_threshold)
             first = run_once(indicators, ps, config)

@@ -65,8 +65,12 @@ class Stats:
 class FakeLLM:
     """The server's state: fault script, prefix cache and counters (thread-safe)."""
 
-    def __init__(self, *, latency_ms: int = 0, faults: list[Fault] | None = None) -> None:
+    def __init__(
+        self, *, latency_ms: int = 0, faults: list[Fault] | None = None, cache_min_tokens: int = 0
+    ) -> None:
         self.latency_ms = latency_ms
+        self.cache_min_tokens = cache_min_tokens
+        """Prompts shorter than this get no cached tokens (OpenAI and Anthropic: 1024)."""
         self._lock = threading.Lock()
         self.faults = list(faults or [])
         self.stats = Stats()
@@ -138,6 +142,7 @@ class FakeLLM:
         parts = ex.prompt_parts()
         prompt = sum(estimate_tokens(p) for p in parts)
         cached = self.cached_prefix(ex.model, parts)
+        cached = cached if prompt >= self.cache_min_tokens else 0
         completion = max(1, estimate_tokens(content))
         self.record(ex, prompt, completion, cached)
         builder = _anthropic_body if ex.api == "anthropic" else _openai_body
@@ -310,8 +315,9 @@ class FakeLLMServer:
         *,
         latency_ms: int = 0,
         faults: list[Fault] | None = None,
+        cache_min_tokens: int = 0,
     ) -> None:
-        self.fake = FakeLLM(latency_ms=latency_ms, faults=faults)
+        self.fake = FakeLLM(latency_ms=latency_ms, faults=faults, cache_min_tokens=cache_min_tokens)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self.fake
         self._thread: threading.Thread | None = None
@@ -361,10 +367,16 @@ class FakeLLMServer:
 
 @contextlib.contextmanager
 def running_fake_llm(
-    *, latency_ms: int = 0, faults: list[Fault] | None = None, port: int = 0
+    *,
+    latency_ms: int = 0,
+    faults: list[Fault] | None = None,
+    port: int = 0,
+    cache_min_tokens: int = 0,
 ) -> Iterator[FakeLLMServer]:
     """A started fake server on 127.0.0.1 (a free port by default), stopped on exit."""
-    server = FakeLLMServer(port=port, latency_ms=latency_ms, faults=faults).start()
+    server = FakeLLMServer(
+        port=port, latency_ms=latency_ms, faults=faults, cache_min_tokens=cache_min_tokens
+    ).start()
     try:
         yield server
     finally:
