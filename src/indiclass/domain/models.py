@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import math
 import re
@@ -51,8 +52,10 @@ SOURCE_SCALE_WORDS: dict[str, Scale] = {
     "raw-units": Scale.RAW_UNITS, "raw units": Scale.RAW_UNITS, "none": Scale.RAW_UNITS,
     "hundreds": Scale.HUNDREDS, "hundred": Scale.HUNDREDS,
     "thousands": Scale.THOUSANDS, "thousand": Scale.THOUSANDS, "k": Scale.THOUSANDS,
-    "millions": Scale.MILLIONS, "million": Scale.MILLIONS, "m": Scale.MILLIONS, "mn": Scale.MILLIONS,
-    "billions": Scale.BILLIONS, "billion": Scale.BILLIONS, "b": Scale.BILLIONS, "bn": Scale.BILLIONS,
+    "millions": Scale.MILLIONS, "million": Scale.MILLIONS, "m": Scale.MILLIONS,
+    "mn": Scale.MILLIONS,
+    "billions": Scale.BILLIONS, "billion": Scale.BILLIONS, "b": Scale.BILLIONS,
+    "bn": Scale.BILLIONS,
     "trillions": Scale.TRILLIONS, "trillion": Scale.TRILLIONS, "t": Scale.TRILLIONS,
     "percent": Scale.PERCENT, "%": Scale.PERCENT, "index": Scale.INDEX,
 }
@@ -100,7 +103,7 @@ class SampleValue(BaseModel):
         return v
 
     @property
-    def period(self) -> date | None:
+    def period(self) -> _dt.date | None:
         """The calendar date, or None for a pseudo-date such as ``last10YearsAvg``."""
         return parse_period(self.date)
 
@@ -123,7 +126,8 @@ class Indicator(BaseModel):
     periodicity: ShortText | None = None
     sample_values: list[SampleValue] = Field(default_factory=list, max_length=MAX_SAMPLE_VALUES)
     source_name: ShortText | None = None
-    source_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)] | None = None
+    source_url: Annotated[str, StringConstraints(strip_whitespace=True,
+                                                 max_length=2_000)] | None = None
     long_name: ShortText | None = None
     category_group: ShortText | None = None
     dataset: ShortText | None = None
@@ -149,7 +153,8 @@ class Indicator(BaseModel):
         if not key:
             return None
         if key not in SOURCE_SCALE_WORDS:
-            accepted = ", ".join(sorted({s.value for s in Scale} | {"units", "thousand", "million"}))
+            words = {s.value for s in Scale} | {"units", "thousand", "million"}
+            accepted = ", ".join(sorted(words))
             raise ValueError(f"unknown scale {str(v)[:40]!r}; accepted: {accepted}")
         return SOURCE_SCALE_WORDS[key]
 
@@ -221,7 +226,8 @@ class NormalizationResult(StageResult):
     parsed_unit_type: ParsedUnitType
     scale: Scale
     scale_multiplier: float | None = None
-    """Exact factor (1e8 for "Hundred Million") beside the nearest ``scale`` step; None for %/index."""
+    """Exact factor (1e8 for "Hundred Million") beside the nearest ``scale`` step; None for
+    percent and index."""
     is_currency_denominated: bool
     detected_currency: str | None = None
     unit_label: str = ""
@@ -393,9 +399,9 @@ def coerce_field(field: str, value: str) -> Any:
         if not is_iso4217(code):
             raise ValueError(f"detected_currency: not an ISO 4217 code: {value[:40]!r}")
         return code
-    enum_type = annotation
+    enum_type: Any = annotation
     try:
-        return enum_type(value.strip())  # type: ignore[operator]
+        return enum_type(value.strip())
     except ValueError:
-        accepted = ", ".join(e.value for e in enum_type)  # type: ignore[attr-defined]
+        accepted = ", ".join(e.value for e in enum_type)
         raise ValueError(f"{field}: {value[:40]!r} is not one of {accepted}") from None

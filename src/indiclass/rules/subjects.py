@@ -131,7 +131,8 @@ SUBJECTS = compile_table([
     (r"s&p 500|\bs&p\b.*(index|500)|stock (market|exchange|price)|share prices|dow jones|\bdjia\b"
      r"|\bnyse\b|nasdaq(?!.*position)|wilshire|equity (index|indices)|total return index|\bnikkei"
      r"|\bftse\b|\bdax\b|composite index|total market index|\brussell \d|stock index"
-     r"|share price index|\bcac 40|hang seng|\bkospi", S("equity", T.INDEX, PIT, HI, **PRICE), 0.85),
+     r"|share price index|\bcac 40|hang seng|\bkospi",
+     S("equity", T.INDEX, PIT, HI, **PRICE), 0.85),
     (r"(?<!current )(?<!constant )\bprices?\b|\bcost of\b|\bcosts?\b",
      S("price", T.PRICE, PIT, NE, **PRICE, **MONEY), 0.7),
     # ---- percentages of a population and similar rates

@@ -52,7 +52,8 @@ def parse_reply(content: str, model: type[M]) -> M:
     try:
         data = json.loads(_strip_fences(content))
     except json.JSONDecodeError as exc:
-        raise InvalidReply(f"reply is not valid JSON ({exc.msg} at char {exc.pos})", raw=content) from None
+        raise InvalidReply(f"reply is not valid JSON ({exc.msg} at char {exc.pos})",
+                           raw=content) from None
     if not isinstance(data, dict):
         raise InvalidReply("reply must be a JSON object", raw=content)
     data = _normalise_confidence(data)
