@@ -41,6 +41,9 @@ _EXPENSE_DENOM = re.compile(r"\bexpense\b|expenditure")
 _COMPONENT_DENOM = re.compile(r"\btotal\b|merchandise|service|value added|\btaxes\b|\brevenue\b")
 _CALENDAR = re.compile(r"economic calendar")
 _COUNT_CHANGE = re.compile(r"\bchange\b")
+_COMMODITY = re.compile(r"\b(crude|oil|gasoline|distillates?|natural gas|barrels?|bcf|tonnes?"
+                        r"|tons?|refinery|heating oil)\b")
+_PRICE_WORD = re.compile(r"\bprices?\b|\bcost\b|\bvalue\b|\$")
 _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
 _RATE_WORD = re.compile(r"\brate\b|\bratio\b|\bshare\b|participation|proportion")
@@ -126,6 +129,8 @@ def resolve_kind(ctx: _Ctx) -> UnitKind:
         return K.PRICE_PER
     if kind is K.CHANGE and ctx.reading.from_name and _index_named(ctx):
         return K.INDEX
+    if kind is K.SCALE_ONLY and _COMMODITY.search(ctx.name) and not _PRICE_WORD.search(ctx.name):
+        return K.PHYSICAL
     if kind is K.SCALE_ONLY:
         big = ctx.reading.scale in (Scale.BILLIONS, Scale.TRILLIONS)
         if (subj is not None and subj.money) or (subj is None and big):

@@ -88,14 +88,16 @@ SUBJECTS = compile_table([
     (r"confidence|sentiment|consumer climate|business climate|economic climate|\bzew\b|\bifo\b"
      r"|tankan(?!.*capex)|\bnahb\b|housing market index|approval rating|expectations|\bbsi\b"
      r"|\bcpia\b"
-     r"|\brating\b|current conditions|outlook index", S("sentiment", T.SENTIMENT, PIT, HI, **PCT),
+     r"|\brating\b|current conditions|outlook index|\bcbi\b|\brics\b",
+     S("sentiment", T.SENTIMENT, PIT, HI, **PCT),
      0.85),
     # ---- interest rates, yields
     (r"total return index|return index", S("equity", T.INDEX, PIT, HI, price_like=True), 0.8),
     (r"(bonds?|stocks?|equities|securities|shares) (buying|purchases|selling|sales)"
      r"|foreign (bond|stock|equity|securities) (investment|purchases)",
      S("net-flow", T.BALANCE, PER, NE, money=True), 0.8),
-    (r"outstanding|securities held", S("money-credit", T.STOCK, PIT, NE, money=True), 0.75),
+    (r"outstanding|securities held|balance sheet",
+     S("money-credit", T.STOCK, PIT, NE, money=True), 0.75),
     (r"net percentage|percentage of (banks|firms|respondents)|tightening standards"
      r"|balance of opinion", S("survey-balance", T.PERCENTAGE, PIT, NE, **PCT), 0.6),
     (r"reserve requirement|reserve ratio", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
@@ -106,7 +108,8 @@ SUBJECTS = compile_table([
      r"|lending facility|deposit rate|refinanc|\brepo\b|prime (loan )?rate|loan prime|\blibor\b"
      r"|\beuribor\b|\bsofr\b|\bsonia\b|interbank (rate|offered)|mortgage rate|mortgage average"
      r"|discount rate"
-     r"|bank rate|cash rate|rate decision|rate on (excess|required) reserves|money market rate"
+     r"|bank rate|cash rate|\bselic\b|rate decision|rate on (excess|required) reserves"
+     r"|money market rate"
      r"|\binterest\b.*%", S("interest-rate", T.PRICE, PIT, NE, **PCT), 0.85),
     # ---- exchange rates and prices
     (r"exchange rate|conversion factor|foreign exchange rate|/ ?u\.s\.|\b[a-z]{3}/[a-z]{3}\b"
@@ -163,7 +166,8 @@ SUBJECTS = compile_table([
     (r"debt service payments as|debt service ratio",
      S("debt-service-ratio", T.RATIO, PER, LO, **PCT), 0.85),
     # ---- balances
-    (r"(fiscal|budget|government|public|federal|state|primary|cash) deficit",
+    (r"(fiscal|budget|government|public|federal|state|primary|cash) deficit"
+     r"|(?<!/)(?<!lending )net borrowing|public sector borrowing",
      S("deficit", T.BALANCE, PER, LO, **MONEY), 0.8),
     (r"budget|surplus or deficit|fiscal (balance|deficit)|net lending|net borrowing"
      r"|structural balance|primary balance|government balance|\bdeficit\b",
@@ -191,7 +195,7 @@ SUBJECTS = compile_table([
     (r"\bdebt\b|\bliabilit|credit market instruments|\bdod\b|use of imf credit|\bowed\b"
      r"|borrowings?",
      S("debt", T.STOCK, PIT, LO, **MONEY), 0.8),
-    (r"new loans|loan originations|new lending|mortgage approvals|home loans",
+    (r"new loans|loan originations|new lending|home loans",
      S("new-loans", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"money stock|money supply|\bm[0-4]\b|\bmzm\b|monetary base|broad money|narrow money"
      r"|currency in circulation|reserve balances|excess reserves|required reserves"
@@ -201,7 +205,8 @@ SUBJECTS = compile_table([
      r"|net worth|wealth|outstanding", S("money-credit", T.STOCK, PIT, NE, **MONEY), 0.75),
     (r"changes? in inventor|inventory change|inventory investment",
      S("inventory-change", T.FLOW, PER, NE, **MONEY), 0.8),
-    (r"(crude|oil|gasoline|distillate|natural gas|gas) (inventories|stocks?|storage)",
+    (r"\b(crude|oil|gasoline|distillates?|natural gas|gas|heating oil|refinery)\b.*"
+     r"\b(inventories|stocks?|storage)\b",
      S("energy-stocks", T.STOCK, PIT, NE), 0.8),
     (r"inventor(y|ies)|\bstocks of\b|stockpile", S("inventories", T.STOCK, PIT, NE, **MONEY), 0.8),
     (r"unfilled orders|backlog|order books?", S("backlog", T.STOCK, PIT, HI, **MONEY), 0.8),
