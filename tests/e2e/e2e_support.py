@@ -77,7 +77,7 @@ def running_server(workdir: Path, **extra_env: str) -> Iterator[Server]:
         )
     server = Server(f"http://127.0.0.1:{port}", Path(env["CLASSIFY_DB_LOCAL_DEV"]), env, log)
     try:
-        _wait_healthy(server, proc)
+        wait_healthy(server, proc)
         yield server
     finally:
         proc.terminate()
@@ -88,7 +88,7 @@ def running_server(workdir: Path, **extra_env: str) -> Iterator[Server]:
             proc.wait()
 
 
-def _wait_healthy(server: Server, proc: subprocess.Popen[bytes]) -> None:
+def wait_healthy(server: Server, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:

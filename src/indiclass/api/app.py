@@ -29,13 +29,17 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, engine: EngineLike | None = None) -> FastAPI:
-    """Build the API around ``engine`` (or the embedded engine built from ``settings``)."""
+def create_app(
+    settings: Settings, engine: EngineLike | None = None, *, embedded_worker: bool = True
+) -> FastAPI:
+    """Build the API around ``engine`` (or the engine built from ``settings``; with
+    ``embedded_worker=False`` it only submits and reads, ``indiclass worker`` processes run
+    the workflows)."""
     app = FastAPI(
         title="indiclass",
         version=_version(),
         description=DESCRIPTION,
-        lifespan=_lifespan(settings, engine),
+        lifespan=_lifespan(settings, engine, embedded_worker),
     )
     app.state.api_key = settings.api_key.get_secret_value() if settings.api_key else None
     if engine is not None:
@@ -56,12 +60,12 @@ def _attach(app: FastAPI, settings: Settings, engine: EngineLike) -> Services:
     return services
 
 
-def _lifespan(settings: Settings, engine: EngineLike | None) -> Any:
+def _lifespan(settings: Settings, engine: EngineLike | None, worker: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = None
         if engine is None:  # DBOS refuses its sync API on the event loop's thread
-            owned = await run_in_threadpool(_build_engine, settings)
+            owned = await run_in_threadpool(_build_engine, settings, worker)
             _attach(app, settings, owned)
         try:
             yield
@@ -79,10 +83,12 @@ def _detach(app: FastAPI) -> None:
         unsubscribe()
 
 
-def _build_engine(settings: Settings) -> Any:
+def _build_engine(settings: Settings, worker: bool) -> Any:
     from indiclass.bootstrap import build_engine
 
-    return build_engine(settings)
+    if worker:
+        return build_engine(settings)
+    return build_engine(settings, worker_id=settings.worker_id or "api", listen=False)
 
 
 def _version() -> str:

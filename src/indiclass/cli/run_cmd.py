@@ -21,7 +21,13 @@ from indiclass.cli import data_cmd, demo
 from indiclass.cli.backends import EmbeddedBackend, HttpBackend
 from indiclass.cli.render import make_console, make_reporter
 from indiclass.cli.runner import Backend, RunOutcome, run_groups
-from indiclass.cli.session import engine_session, friendly_errors, load_settings, store_session
+from indiclass.cli.session import (
+    database_label,
+    engine_session,
+    friendly_errors,
+    load_settings,
+    store_session,
+)
 from indiclass.domain.enums import ProviderName
 from indiclass.domain.errors import InputError
 from indiclass.domain.models import Indicator
@@ -249,6 +255,12 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(3000, help="Port."),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
+    worker: bool = typer.Option(
+        True,
+        "--worker/--no-worker",
+        help="Run workflows here too, or leave them to "
+        "`indiclass worker` processes sharing the databases.",
+    ),
 ) -> None:
     """Run the HTTP API with an embedded worker (docs at /docs)."""
     import uvicorn
@@ -258,6 +270,7 @@ def serve_command(
     settings: Settings = load_settings()
     make_console().print(
         f"🚀 indiclass API on http://{host}:{port} (docs: /docs), "
-        f"results: {settings.classify_db_local_dev}"
+        f"results: {database_label(settings)}, worker: {'embedded' if worker else 'external'}"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    app = create_app(settings, embedded_worker=worker)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
