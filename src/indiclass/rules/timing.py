@@ -45,7 +45,7 @@ GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
 )
 """Median spacing of sample dates (upper bound, days) → frequency; wider is irregular."""
 
-_CUM = re.compile(r"cumulative")
+_ANNUAL_SOURCES = re.compile(r"world development indicators|world economic outlook|\bwdi\b|\bweo\b")
 
 
 def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
@@ -74,6 +74,8 @@ def reporting_frequency(ind: Indicator) -> tuple[ReportingFrequency, float, str]
     row = first_match(NAME_FREQUENCY, clean(ind.name))
     if row is not None:
         return row.outcome, row.confidence, "frequency word in the name"
+    if _ANNUAL_SOURCES.search(clean(ind.source_name)):
+        return F.ANNUAL, 0.5, "no periodicity or dates; this source publishes yearly"
     return F.MONTHLY, 0.3, "no periodicity or dates; guessed monthly"
 
 
