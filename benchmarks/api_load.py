@@ -99,9 +99,17 @@ def wait_all(url: str, traces: list[str], key: str | None, limit_s: float) -> fl
     return time.monotonic() - started
 
 
-def integrity(db: Path, expected: dict[str, list[str]]) -> list[str]:
+def _connect(db: Path | str) -> Any:
+    if isinstance(db, str) and db.startswith("postgres"):
+        import psycopg
+
+        return psycopg.connect(db)
+    return sqlite3.connect(db)
+
+
+def integrity(db: Path | str, expected: dict[str, list[str]]) -> list[str]:
     problems = []
-    with sqlite3.connect(db) as conn:
+    with _connect(db) as conn:
         classified = Counter(r[0] for r in conn.execute("SELECT indicator_id FROM classifications"))
         items = Counter(
             (r[0], r[1]) for r in conn.execute("SELECT trace_id, indicator_id FROM batch_items")
@@ -123,37 +131,57 @@ def integrity(db: Path, expected: dict[str, list[str]]) -> list[str]:
 
 
 @contextmanager
-def own_server(workdir: Path, key: str | None) -> Any:
+def own_server(workdir: Path, key: str | None, workers: int, database_url: str | None) -> Any:
+    """``indiclass serve`` (with its embedded worker, or API-only plus ``workers`` processes)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "CLASSIFY_DB_LOCAL_DEV": str(workdir / "results.db")}
-    env.pop("API_KEY", None)
-    if key:
-        env["API_KEY"] = key
+    for var in ("API_KEY", "DATABASE_URL", "INDICLASS_DATABASE_URL"):
+        env.pop(var, None)
+    env.update({"API_KEY": key} if key else {})
+    env.update({"DATABASE_URL": database_url} if database_url else {})
     log = (workdir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    serve = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    procs = [
+        subprocess.Popen(
+            [*serve, *(["--no-worker"] if workers else [])],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    ]
+    procs += [
+        subprocess.Popen(
+            [*CLI, "worker", "--worker-id", f"bench-{n}"],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(workers)
+    ]
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("server did not start")
-        yield url, workdir / "results.db"
+        _wait_up(url)
+        yield url, (database_url or workdir / "results.db")
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
         log.close()
+
+
+def _wait_up(url: str) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -167,17 +195,27 @@ def main() -> int:
     ap.add_argument("--batches", type=int, default=50, help="per client")
     ap.add_argument("--size", type=int, default=5, help="indicators per batch")
     ap.add_argument("--url", help="an already running server (default: start one)")
-    ap.add_argument("--db", type=Path, help="its SQLite results DB (for the integrity check)")
+    ap.add_argument("--db", help="its results DB: SQLite path or PostgreSQL URL (integrity)")
     ap.add_argument("--api-key", default=os.environ.get("API_KEY"))
     ap.add_argument("--wait-limit-s", type=float, default=1800)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: the server's embedded worker; N: API-only + N worker processes",
+    )
+    ap.add_argument("--database-url", help="PostgreSQL URL for results and DBOS (own server)")
     args = ap.parse_args()
     if args.url:
         return run(args, args.url, args.db)
-    with tempfile.TemporaryDirectory() as tmp, own_server(Path(tmp), args.api_key) as (url, db):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        own_server(Path(tmp), args.api_key, args.workers, args.database_url) as (url, db),
+    ):
         return run(args, url, db)
 
 
-def run(args: argparse.Namespace, url: str, db: Path | None) -> int:
+def run(args: argparse.Namespace, url: str, db: Path | str | None) -> int:
     out: dict[str, Any] = {"status": Counter(), "latency_ms": [], "traces": {}, "errors": []}
     lock = threading.Lock()
     started = time.perf_counter()
@@ -187,6 +225,7 @@ def run(args: argparse.Namespace, url: str, db: Path | None) -> int:
     accept_s = time.perf_counter() - started
     lat = out["latency_ms"]
     total = args.clients * args.batches
+    print(f"workers: {args.workers or 'embedded'}, database: {args.database_url or 'sqlite'}")
     print(
         f"clients={args.clients} batches/client={args.batches} size={args.size} "
         f"-> {total} batches, {total * args.size} indicators (cores: {os.cpu_count()})"
