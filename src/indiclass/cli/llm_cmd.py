@@ -43,7 +43,7 @@ def fake_llm_command(
 def parse_fault(text: str) -> Fault:
     kind, _, rest = text.partition(":")
     times_text, _, stage = rest.partition(":")
-    kinds = ("429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty")
+    kinds = ("429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty")  # not reply
     if kind not in kinds:
         raise typer.BadParameter(
             f"unknown fault {kind!r}; one of {', '.join(kinds)}", param_hint="--fault"

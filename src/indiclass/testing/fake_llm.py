@@ -30,7 +30,9 @@ from indiclass.providers._wire import compact_json, estimate_tokens
 from indiclass.testing import answers
 from indiclass.testing.wire import Exchange, parse_anthropic, parse_openai
 
-FaultKind = Literal["429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty"]
+FaultKind = Literal[
+    "429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty", "reply"
+]
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Fault:
     retry_after: float | None = 0.01
     """Seconds sent in the Retry-After header of a 429 or 500 (None: no header)."""
     delay_ms: int = 1000
+    content: str = ""
+    """For ``reply``: the exact reply text to send (e.g. a review that fails)."""
 
     def matches(self, stage: str | None) -> bool:
         return self.times != 0 and (self.stage is None or self.stage == stage)
@@ -166,6 +170,8 @@ class FakeLLM:
             return text[: len(text) // 2], True
         if kind == "empty":
             return "", False
+        if kind == "reply" and fault is not None:
+            return fault.content, False
         return text, False
 
 

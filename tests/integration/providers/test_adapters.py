@@ -275,3 +275,20 @@ def test_hybrid_asks_only_where_the_rules_are_unsure(fake, threshold, gdp, debt)
         assert asked == 0 or set(fake.stats()["by_stage"]) == {"final-review"}
     if threshold == 1.0:
         assert asked > 0  # the rules are never certain of everything
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_a_failed_review_sends_the_final_review_to_the_llm(fake, adapter, gdp):
+    flagged = (
+        '{"confidence": 0.8, "reasoning": "type looks wrong", "passed": false, "issues": '
+        '[{"field": "heat_map_orientation", "problem": "growth is good", '
+        '"suggested": "higher-is-positive"}]}'
+    )
+    fake.set_faults(Fault("reply", stage="boolean-review", content=flagged))
+    calls: list[CallRecord] = []
+    run = classify(gdp, providers(fake, adapter, calls), LLM)
+    assert run.state.boolean_review is not None and not run.state.boolean_review.passed
+    assert run.state.records["final-review"].source is AnswerSource.LLM
+    assert fake.stats()["by_stage"]["final-review"] == 1
+    final = next(c for c in calls if c.stage == "final-review")
+    assert "heat_map_orientation: growth is good" in final.user
