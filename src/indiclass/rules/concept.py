@@ -41,6 +41,7 @@ _COMMODITY = re.compile(r"\b(crude|oil|gasoline|distillates?|natural gas|barrels
                         r"|tons?|refinery|heating oil)\b")
 _PRICE_WORD = re.compile(r"\bprices?\b|\bcost\b|\bvalue\b|\$")
 _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
+_DIFFERENCE = re.compile(r"\bdelta\b|log difference|first difference|rate of change")
 _RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
 
 
@@ -138,10 +139,14 @@ def _index_named(ctx: Ctx) -> bool:
 
 def _unknown_kind(ctx: Ctx) -> UnitKind:
     subj = ctx.subject
+    if _DIFFERENCE.search(ctx.name):
+        return K.CHANGE
     if _RATIO_NAME.search(ctx.name):
         return K.RATIO
     if subj is None:
-        return K.CHANGE if _CHANGE_MARK.search(ctx.name) else K.UNKNOWN
+        if _CHANGE_MARK.search(ctx.name):
+            return K.CHANGE
+        return K.CURRENCY if _money_word(ctx.name, ctx.ind.name) else K.UNKNOWN
     if subj.money and PER_CAPITA.search(ctx.name):
         return K.CURRENCY
     if subj.key in ("fx",):
@@ -169,7 +174,8 @@ AGGREGATES = frozenset({"output", "income", "spending", "investment", "money-cre
 
 def _aggregate(ctx: Ctx, subj: Subject) -> bool:
     """A unit-less national-accounts, fiscal or money aggregate (not a logarithm) is money."""
-    return subj.key in AGGREGATES and not _LOG.search(ctx.name)
+    unitless = not ctx.reading.text and (ctx.stats.n == 0 or ctx.stats.median_abs >= 1)
+    return unitless and subj.key in AGGREGATES and not _LOG.search(ctx.name)
 
 
 def _money_word(lowered: str, raw: str) -> bool:

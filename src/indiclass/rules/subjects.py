@@ -86,7 +86,7 @@ SUBJECTS = compile_table([
      r"|\bfed\b.*\bindex\b|business outlook", S("pmi", T.INDEX, PIT, HI), 0.85),
     (r"tankan.*capex", S("investment", T.FLOW, PER, HI, money=True, output_like=True), 0.8),
     (r"confidence|sentiment|consumer climate|business climate|economic climate|\bzew\b|\bifo\b"
-     r"|tankan(?!.*capex)|\bnahb\b|housing market index|approval rating|expectations|\bbsi\b"
+     r"|tankan(?!.*capex)|\bnahb\b|housing market index|\bapproval\b|expectations|\bbsi\b"
      r"|\bcpia\b"
      r"|\brating\b|current conditions|outlook index|\bcbi\b|\brics\b",
      S("sentiment", T.SENTIMENT, PIT, HI, **PCT),
@@ -134,6 +134,7 @@ SUBJECTS = compile_table([
     (r"s&p 500|\bs&p\b.*(index|500)|stock (market|exchange|price)|share prices|dow jones|\bdjia\b"
      r"|\bnyse\b|nasdaq(?!.*position)|wilshire|equity (index|indices)|total return index|\bnikkei"
      r"|\bftse\b|\bdax\b|composite index|total market index|\brussell \d|stock index"
+     r"|swiss market index|\bsmi\b"
      r"|share price index|\bcac 40|hang seng|\bkospi",
      S("equity", T.INDEX, PIT, HI, **PRICE), 0.85),
     (r"(?<!current )(?<!constant )\bprices?\b|\bcost of\b|\bcosts?\b",
@@ -166,7 +167,7 @@ SUBJECTS = compile_table([
     (r"debt service payments as|debt service ratio",
      S("debt-service-ratio", T.RATIO, PER, LO, **PCT), 0.85),
     # ---- balances
-    (r"(fiscal|budget|government|public|federal|state|primary|cash) deficit"
+    (r"^(?!.*surplus)(?!.*balance).*\bdeficit\b"
      r"|(?<!/)(?<!lending )net borrowing|public sector borrowing",
      S("deficit", T.BALANCE, PER, LO, **MONEY), 0.8),
     (r"budget|surplus or deficit|fiscal (balance|deficit)|net lending|net borrowing"

@@ -113,6 +113,10 @@ def currency_in(raw: str, lowered: str) -> tuple[str | None, str | None]:
     row = first_match(CURRENCY_WORDS, lowered) if lowered else None
     if row is not None:
         marker = row.outcome
+        if marker == DOLLAR:  # "$Million AUD": the code names which dollar
+            code = iso_token(raw)
+            if code:
+                return code, code
         return marker, (marker if marker in ISO_CODES else None)
     code = iso_token(raw)
     return (code, code) if code else (None, None)
