@@ -82,6 +82,21 @@ ROWS: list[tuple[dict[str, Any], str, str, str, str]] = [
      "allocation", "per-period", "neutral"),
     ({"name": "Chinese GDP YTD (YoY)", "units": "%", **CAL}, "change-movement", "rate",
      "cumulative", "higher-is-positive"),
+    ({"name": "Chinese Fixed Asset Investment (YoY)", "units": "%",
+      "dataset": "economic calendar, market currency CNY"}, "change-movement", "rate",
+     "cumulative", "higher-is-positive"),
+    # conventions 2 and 14: a deficit stated as a positive number is lower-is-positive
+    ({"name": "Public Sector Net Borrowing", "units": "B",
+      "dataset": "economic calendar, market currency GBP",
+      "sample_values": [{"date": "2025-02-01", "value": 10.7},
+                        {"date": "2025-01-01", "value": 17.8}]},
+     "physical-fundamental", "balance", "per-period", "lower-is-positive"),
+    ({"name": "Crude Oil Inventories", "units": "M", **CAL}, "physical-fundamental", "stock",
+     "point-in-time", "neutral"),
+    ({"name": "Output gap in percent of potential GDP", "units": "Percent of potential GDP"},
+     "change-movement", "gap", "per-period", "neutral"),
+    ({"name": "St. Louis Fed Financial Stress Index", "units": "Index"}, "composite-derived",
+     "index", "point-in-time", "lower-is-positive"),
 ]
 
 
