@@ -19,6 +19,7 @@ from indiclass.api.errors import install_error_handlers
 from indiclass.api.routes_batches import router as batches_router
 from indiclass.api.routes_ops import health_router, metrics_router
 from indiclass.api.routes_results import router as results_router
+from indiclass.api.schemas import ERROR_RESPONSES
 from indiclass.api.services import EngineLike, Services
 from indiclass.settings import Settings
 
@@ -48,7 +49,7 @@ def create_app(
     guarded = [Depends(require_api_key)]
     app.include_router(health_router)
     for router in (batches_router, results_router, metrics_router):
-        app.include_router(router, dependencies=guarded)
+        app.include_router(router, dependencies=guarded, responses=ERROR_RESPONSES)
     return app
 
 

@@ -32,6 +32,29 @@ class BatchRequest(BaseModel):
     force: bool = Field(False, description="Re-classify indicators already classified.")
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(..., examples=["duplicate_indicator_ids"])
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every route: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "Missing or wrong x-api-key (when API_KEY is set)"),
+        (404, "Not found"),
+        (422, "Invalid request"),
+        (500, "Server error"),
+    )
+}
+
+
 class BatchAccepted(BaseModel):
     message: str
     count: int

@@ -126,3 +126,5 @@ def test_openapi_docs(client: TestClient) -> None:
     assert scheme["name"] == "x-api-key" and scheme["in"] == "header"
     assert "security" not in spec["paths"]["/health"]["get"]
     assert spec["paths"]["/batches"]["get"]["security"] == [{"APIKeyHeader": []}]
+    declared = spec["paths"]["/classify/batch"]["post"]["responses"]["422"]
+    assert declared["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
