@@ -59,7 +59,7 @@ class EngineOptions:
     """Default strategy; None means ``rules`` for the rules provider and ``llm`` otherwise."""
     hybrid_threshold: float = 0.75
     max_reasks: int = 2
-    poll_interval_s: float = 0.05
+    poll_interval_s: float = 0.1
     stage_attempts: int = 3
     stage_retry_interval_s: float = 0.5
     log_level: str = "WARNING"
@@ -95,6 +95,22 @@ class Engine:
         StepPolicy.stage_interval_s = opts.stage_retry_interval_s
         pool = opts.concurrency + 16
         install(self._runtime)
+        try:
+            self._launch(opts, pool)
+        except BaseException as exc:
+            self._runtime.open_client(None)
+            system.shutdown(self._system)
+            install(None)
+            if isinstance(exc, Exception) and not isinstance(exc, EngineError):
+                raise EngineError(f"could not start the engine (system database "
+                                  f"{_redacted(opts.system_database_url)}): {exc}") from exc
+            raise
+        self._runtime.stats.start()
+        self._started_at = time.monotonic()
+        Engine._running = self
+        return self
+
+    def _launch(self, opts: EngineOptions, pool: int) -> None:
         self._system = system.open_system_db(opts.system_database_url, pool)
         listen: list[str] | None = None if opts.listen else []
         system.launch(self._system, opts.executor_id, pool_size=pool, listen=listen,
@@ -107,10 +123,6 @@ class Engine:
         DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.1),
                             on_conflict=conflict)
         self._runtime.open_client(system.client(self._system))
-        self._runtime.stats.start()
-        self._started_at = time.monotonic()
-        Engine._running = self
-        return self
 
     def stop(self) -> None:
         if Engine._running is not self:
@@ -188,7 +200,9 @@ class Engine:
             if stats is None:
                 raise EngineError(f"unknown batch {trace_id!r}")
             if stats.done and not self.active_workflows(trace_id, limit=1):
-                return stats
+                stats = self.store.refresh_batch_stats(trace_id)  # not the refresher's last view
+                if stats.done:
+                    return stats
             if not stats.done and time.monotonic() >= next_check:
                 next_check = time.monotonic() + 2.0
                 if not self.active_workflows(trace_id, limit=1):  # a lost refresh: redo it
@@ -297,6 +311,13 @@ class Engine:
         if event.kind != "stage":
             with self._changed:
                 self._changed.notify_all()
+
+
+def _redacted(url: str) -> str:
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
 
 
 def _unique(indicators: Iterable[Indicator]) -> list[Indicator]:

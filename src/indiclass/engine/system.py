@@ -7,6 +7,7 @@ shared by every worker. DBOS is one instance per process: :func:`launch` / :func
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -101,7 +102,12 @@ def launch(system: SystemDb, executor_id: str, *, pool_size: int, listen: list[s
     DBOS(config=dbos_config(system, executor_id, pool_size=pool_size, log_level=log_level))
     if listen is not None:
         DBOS.listen_queues(listen)
-    DBOS.launch()
+    dbos_log = logging.getLogger("dbos")
+    dbos_log.disabled = True  # a failed launch is re-raised by the engine as one clear error
+    try:
+        DBOS.launch()
+    finally:
+        dbos_log.disabled = False
 
 
 def client(system: SystemDb) -> DBOSClient:
