@@ -163,6 +163,8 @@ def _shape_count(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is None:
         return T.COUNT, PIT, NE, 0.5, ": a count"
+    if subj.type is T.CAPACITY:
+        return T.CAPACITY, subj.basis, subj.orientation, _conf(ctx, 0.7), ": productive capacity"
     basis = PER if subj.type in (T.FLOW, T.VOLUME) else subj.basis
     return T.COUNT, basis, subj.orientation, _conf(ctx, 0.8), ": people or things counted"
 
