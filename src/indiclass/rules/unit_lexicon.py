@@ -64,16 +64,18 @@ LATE_KINDS = compile_table([
     (r"^(in )?(hundreds?|thousands?|millions?|billions?|trillions?|[kmbt])$", K.SCALE_ONLY, 0.6),
 ])
 
-HUNDRED_MILLION = 1e8
+EXACT_MULTIPLIER: dict[str, float] = {"hundred million": 1e8, "crore": 1e7, "lakh": 1e5}
+"""Scale words between two steps of the scale enum: the exact factor is kept beside the step."""
 
 # Scale words, read on the amount part of the unit (before "per").
 SCALE_WORDS = compile_table([
-    (r"hundred million", Scale.MILLIONS, 0.85),
+    (r"hundred million|\bcrores?\b", Scale.MILLIONS, 0.85),
     (r"\btrillions?\b|\btn\b|^t$", Scale.TRILLIONS, 0.9),
     (r"\bbillions?\b|\bbn\b|\bbils?\b\.?|^b$", Scale.BILLIONS, 0.9),
     (r"\bmillions?\b|\bmn\b|\bmio\b|\bmill?\b\.?|^m$", Scale.MILLIONS, 0.9),
     (r"\bthousands?\b|\b1,?000\b|'000|^k$|\b1k\b", Scale.THOUSANDS, 0.9),
     (r"\bhundreds?\b", Scale.HUNDREDS, 0.85),
+    (r"\blakhs?\b", Scale.THOUSANDS, 0.85),
 ])
 
 INTL = "INTL"

@@ -20,7 +20,7 @@ from indiclass.rules.unit_lexicon import (
     CURRENCY_WORDS,
     DOLLAR,
     EARLY_KINDS,
-    HUNDRED_MILLION,
+    EXACT_MULTIPLIER,
     INTL,
     LATE_KINDS,
     LCU,
@@ -86,7 +86,8 @@ def _amount_reading(ind: Indicator, raw: str, text: str, from_name: bool) -> Uni
     if scale_row is None and has_per and "1k" in text:
         scale_row = first_match(SCALE_WORDS, text)
     scale = scale_row.outcome if scale_row else None
-    mult = HUNDRED_MILLION if scale_row and "hundred million" in amount else None
+    mult = next((m for word, m in EXACT_MULTIPLIER.items() if word in amount), None) \
+        if scale_row else None
     marker, code = currency_in(raw.split(" per ")[0] if raw else "", amount)
     if marker is not None and has_per and _per_money(text):
         return UnitReading(K.FX, text, confidence=0.85, from_name=from_name)
