@@ -103,6 +103,8 @@ def launch(system: SystemDb, executor_id: str, *, pool_size: int, listen: list[s
     if listen is not None:
         DBOS.listen_queues(listen)
     dbos_log = logging.getLogger("dbos")
+    if _quiet_contention not in dbos_log.filters:
+        dbos_log.addFilter(_quiet_contention)
     dbos_log.disabled = True  # a failed launch is re-raised by the engine as one clear error
     try:
         DBOS.launch()
@@ -115,6 +117,12 @@ def client(system: SystemDb) -> DBOSClient:
     if system.engine is not None:
         return DBOSClient(system_database_engine=system.engine, application_name=APP_NAME)
     return DBOSClient(system_database_url=system.url, application_name=APP_NAME)
+
+
+def _quiet_contention(record: logging.LogRecord) -> bool:
+    """Drop DBOS's per-poll "contention detected" warnings: with several workers dequeuing from
+    one PostgreSQL queue they are expected, and DBOS already backs its polling off."""
+    return not record.getMessage().startswith("Contention detected in queue thread")
 
 
 def shutdown(system: SystemDb | None) -> None:
