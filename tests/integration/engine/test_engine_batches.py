@@ -102,3 +102,25 @@ def test_progress_events_per_stage_indicator_and_batch(
     assert sorted(e.indicator_id or "" for e in events if e.kind == "indicator") == ["e-0", "e-1"]
     closed = [e for e in events if e.kind == "batch"]
     assert closed and closed[-1].stats is not None and closed[-1].stats.successful_indicators == 2
+
+
+def test_resume_runs_a_batch_whose_workflow_was_never_enqueued(
+        start_engine: Callable[..., Engine], backend: str) -> None:
+    """A crash between writing the batch and enqueueing its workflow leaves an open batch with
+    no workflow; ``resume`` re-enqueues its pending members (and only those)."""
+    if backend != "sqlite":
+        pytest.skip("engine logic only")
+    from datetime import UTC, datetime
+
+    from indiclass.domain.store import BatchSpec
+
+    engine = start_engine()
+    items = indicators("o", 4)
+    engine.store.upsert_source_indicators(items)
+    engine.store.create_batch(BatchSpec(trace_id="orphan", indicator_ids=tuple(
+        i.indicator_id for i in items), provider="rules", model="indiclass-rules-1",
+        strategy="rules", created_at=datetime.now(UTC)))
+    assert engine.resume() == 4
+    stats = engine.wait("orphan", timeout=60)
+    assert (stats.successful_indicators, stats.failed_indicators) == (4, 0)
+    assert engine.resume() == 0
