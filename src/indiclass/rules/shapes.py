@@ -187,7 +187,8 @@ def _shape_ratio(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is None:
         return T.RATIO, PIT, NE, 0.55, ": a ratio"
-    orient = LO if subj.key == "debt" else (subj.orientation if subj.type is T.RATIO else NE)
+    native = subj.type is T.RATIO or subj.pct_native
+    orient = LO if subj.key == "debt" else (subj.orientation if native else NE)
     basis = subj.basis if subj.type is not T.COUNT else PIT
     return T.RATIO, basis, orient, _conf(ctx, 0.75), ": a ratio"
 

@@ -137,7 +137,7 @@ SUBJECTS = compile_table([
      r"|swiss market index|\bsmi\b"
      r"|share price index|\bcac 40|hang seng|\bkospi",
      S("equity", T.INDEX, PIT, HI, **PRICE), 0.85),
-    (r"(?<!current )(?<!constant )\bprices?\b|\bcost of\b|\bcosts?\b",
+    (r"(?<!current )(?<!constant )\bprices?\b|\bcost of\b|(?<!factor )\bcosts?\b",
      S("price", T.PRICE, PIT, NE, **PRICE, **MONEY), 0.7),
     # ---- percentages of a population and similar rates
     (r"unemployment rate|jobless rate|unemployment.*%|unemployment with|unemployment, "
@@ -156,7 +156,8 @@ SUBJECTS = compile_table([
     (r"rental vacancy|homeowner vacancy", S("rental-vacancy", T.PERCENTAGE, PIT, NE, **PCT), 0.8),
     (r"vacancy rate|job vacancy rate", S("vacancy-rate", T.PERCENTAGE, PIT, HI, **PCT), 0.8),
     (r"mortality|death rate", S("mortality", T.RATIO, PIT, LO, **PCT), 0.75),
-    (r"\bpoverty\b", S("poverty", T.PERCENTAGE, PIT, LO, **PCT), 0.8),
+    (r"\bpoverty\b|not in education|\blosses\b|value lost|homicide|\bcrime\b|fatalit",
+     S("bad-rate", T.PERCENTAGE, PIT, LO, **PCT), 0.75),
     (r"quits?\b.*\brate\b|hires rate|separations rate|layoffs rate|turnover rate",
      S("labour-turnover-rate", T.PERCENTAGE, PER, HI, **PCT), 0.8),
     (r"saving rate|savings rate", S("saving-rate", T.PERCENTAGE, PER, HI, **PCT), 0.8),
@@ -237,7 +238,7 @@ SUBJECTS = compile_table([
      S("transport-volume", T.VOLUME, PER, HI, **OUTPUT), 0.75),
     # ---- flows of money and output
     (r"output gap", S("output-gap", T.GAP, PER, NE, **PCT), 0.85),
-    (r"imports", S("imports", T.FLOW, PER, NE, **MONEY), 0.8),
+    (r"\bimports?\b", S("imports", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"exports", S("exports", T.FLOW, PER, HI, **MONEY), 0.8),
     (r"official development|\boda\b|\baid\b|grants", S("aid", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"capex|capital expenditure|capital spending|investment|capital formation|construction"
