@@ -81,6 +81,8 @@ class Engine:
                                 hybrid_threshold=options.hybrid_threshold,
                                 max_reasks=options.max_reasks)
         self._system: system.SystemDb | None = None
+        self._lock = system.ExecutorLock()
+        self.executor_id = options.executor_id
         self._started_at = 0.0
         self._changed = threading.Condition()
         self.bus.subscribe(self._notify)
@@ -100,6 +102,7 @@ class Engine:
         except BaseException as exc:
             self._runtime.open_client(None)
             system.shutdown(self._system)
+            self._lock.release()
             install(None)
             if isinstance(exc, Exception) and not isinstance(exc, EngineError):
                 raise EngineError(f"could not start the engine (system database "
@@ -113,7 +116,8 @@ class Engine:
     def _launch(self, opts: EngineOptions, pool: int) -> None:
         self._system = system.open_system_db(opts.system_database_url, pool)
         listen: list[str] | None = None if opts.listen else []
-        system.launch(self._system, opts.executor_id, pool_size=pool, listen=listen,
+        self.executor_id = self._lock.acquire(self._system, opts.executor_id)
+        system.launch(self._system, self.executor_id, pool_size=pool, listen=listen,
                       log_level=opts.log_level)
         # a worker's settings win; a submit-only process never changes the queue
         conflict: Literal["always_update", "never_update"] = (
@@ -132,6 +136,7 @@ class Engine:
             system.shutdown(self._system)
             self._runtime.stats.stop()
         finally:
+            self._lock.release()
             install(None)
             Engine._running = None
             self._system = None
@@ -232,12 +237,22 @@ class Engine:
         re-close batches whose last refresh was lost. DBOS itself resumes this executor's
         pending workflows at start. Returns how many indicators are still unfinished."""
         self._require_started()
+        self._recover_dead_local_executors()
         unfinished = 0
         for stats in self.store.list_batches(limit=100_000):
             if stats.done:
                 continue
             unfinished += self._resume_batch(stats)
         return unfinished
+
+    def _recover_dead_local_executors(self) -> None:
+        if self.executor_id != "local" or self._system is None or not self._system.is_sqlite:
+            return
+        pending = DBOS.list_workflows(status="PENDING", load_input=False, load_output=False)
+        executors = sorted({w.executor_id for w in pending if w.executor_id})
+        dead = system.dead_local_executors(executors)
+        if dead:
+            self.recover_executors(dead)
 
     def _resume_batch(self, stats: BatchStats) -> int:
         trace_id = stats.batch_id

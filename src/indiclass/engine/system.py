@@ -7,7 +7,9 @@ shared by every worker. DBOS is one instance per process: :func:`launch` / :func
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -71,6 +73,59 @@ def _serialise_transactions(engine: sa.Engine) -> None:
     sa.event.listen(engine, "begin", begin)
     sa.event.listen(engine, "commit", end)
     sa.event.listen(engine, "rollback", end)
+
+
+class ExecutorLock:
+    """Who is the embedded executor ``local`` of a SQLite system database.
+
+    At start DBOS re-runs the PENDING workflows of its executor id, assuming that executor is
+    dead. Two live processes on one SQLite file both calling themselves ``local`` would re-run
+    each other's work, so the first process holds an exclusive lock and is ``local``; any other
+    process gets ``local-<pid>`` (its leftovers after a crash are recovered by the next
+    ``local``'s ``Engine.resume``)."""
+
+    def __init__(self) -> None:
+        self._file: Any = None
+
+    def acquire(self, system: SystemDb, wanted: str) -> str:
+        if wanted != "local" or not system.is_sqlite:
+            return wanted
+        path = sa.make_url(system.url).database or ""
+        if not path or path == ":memory:":
+            return wanted
+        handle = open(f"{path}.executor-lock", "a")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return f"local-{os.getpid()}"
+        self._file = handle
+        return wanted
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing drops the flock
+            self._file = None
+
+
+def dead_local_executors(executor_ids: list[str]) -> list[str]:
+    """``local-<pid>`` executors whose process is gone (same machine: SQLite is local)."""
+    dead = []
+    for executor in executor_ids:
+        pid = executor.removeprefix("local-")
+        if executor.startswith("local-") and pid.isdigit() and not _alive(int(pid)):
+            dead.append(executor)
+    return dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
