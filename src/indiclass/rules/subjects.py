@@ -62,6 +62,16 @@ SUBJECTS = compile_table([
      r"|days lost|waiting time", S("time-to", T.DURATION, PIT, LO), 0.8),
     (r"hours worked|working hours|weekly hours|overtime hours|average (weekly )?hours",
      S("hours", T.DURATION, PIT, NE), 0.75),
+    # ---- French statistical names (INSEE/Banque de France SDMX)
+    (r"ch[oô]mage", S("unemployment-rate", T.PERCENTAGE, PIT, LO, **PCT), 0.75),
+    (r"climat des affaires|confiance des m[eé]nages|opinion des",
+     S("sentiment", T.SENTIMENT, PIT, HI, **PCT), 0.75),
+    (r"produit int[eé]rieur brut|\bpib\b", S("output", T.FLOW, PER, HI, **MONEY, **OUTPUT), 0.75),
+    (r"indice des prix|\bprix\b", S("price-level", T.PRICE, PIT, NE, **PRICE), 0.75),
+    (r"solde budg|d[eé]ficit public", S("budget-balance", T.BALANCE, PER, HI, **MONEY), 0.75),
+    (r"balance commerciale", S("external-balance", T.BALANCE, PER, NE, **MONEY), 0.75),
+    (r"\bdette\b", S("debt", T.STOCK, PIT, LO, **MONEY), 0.75),
+    (r"\bemploi\b|\beffectifs\b", S("employment", T.COUNT, PIT, HI), 0.7),
     # ---- spreads, volatility
     (r"breakeven|inflation expectation rate|treasury.*minus.*treasury|yield curve|term spread",
      S("term-spread", T.SPREAD, PIT, NE, **PCT), 0.85),

@@ -44,7 +44,8 @@ EARLY_KINDS = compile_table([
      r"|annual %|\byoy\b|year[- ]on[- ]year|\bqoq\b|\bmom\b|annuali[sz]ed", K.CHANGE, 0.9),
     (r"(%|\bpercent|\bper ?cent|\bpercentage|\bproportion|\bshare) of\b|% gdp|percent gdp"
      r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b|share of (world|total)", K.SHARE_OF, 0.85),
-    (r"%|\bpercent\b|\bper ?cent\b|\bpct\b|\bpercentage( points)?\b|\bbasis points\b|^rate$",
+    (r"%|\bpercent\b|\bper ?cent\b|\bpct\b|\bpercentage( points)?\b|\bbasis points\b|^rate$"
+     r"|\bpourcentage\b",
      K.PERCENT, 0.9),
     (r"\bindex\b|\bindice\b|=\s*1(00)?\b|\bset to 100\b|\bbase (year )?\d{4}\b|\bbase year\b"
      r"|\bbase 100\b"
