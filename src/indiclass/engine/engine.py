@@ -124,8 +124,8 @@ class Engine:
             "always_update" if opts.listen else "never_update")
         DBOS.register_queue(INDICATOR_QUEUE, global_concurrency=opts.concurrency,
                             polling_interval_sec=opts.poll_interval_s, on_conflict=conflict)
-        DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.1),
-                            on_conflict=conflict)
+        DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.25),
+                            on_conflict=conflict)  # batches are few: poll them less
         self._runtime.open_client(system.client(self._system))
 
     def stop(self) -> None:
