@@ -79,6 +79,8 @@ def _compute(ind: Indicator) -> Concept:
     type_, basis, orient, conf, why = shape(kind, ctx)
     if type_ is T.COUNT and _is_change_count(ctx):
         basis = PER
+    if type_ is T.STOCK and _COUNT_CHANGE.search(ctx.name):
+        type_, basis = T.BALANCE, PER  # a change in a stock is a net flow over the period
     if subject is not None and subject.key == "deficit" and _mostly_negative(ctx.ind):
         orient = HI  # a deficit shown as negative numbers: higher (less negative) is better
     about = f", subject {subject.key}" if subject else ", no subject"

@@ -128,7 +128,7 @@ SUBJECTS = compile_table([
      r"(dollar|euro|yen|pound|yuan|franc)", S("fx", T.PRICE, PIT, NE, **PRICE), 0.85),
     (r"trade[- ]weighted|dollar index|effective exchange", S("fx-index", T.INDEX, PIT, NE, **PRICE),
      0.85),
-    (r"\bcpi\b|\bhicp\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
+    (r"\bcpi[hfx]?\b|\bhicp\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
      r"|\bhpi\b|house price|home price|price level|cost of living|consumer prices|producer prices"
      r"|import price|export price|input prices?|output prices?|\bindice des prix|^commodity\b"
      r"|excluding food and energy|less food and energy|all items|employment cost|unit labou?r cost"
@@ -207,7 +207,7 @@ SUBJECTS = compile_table([
     (r"\bdebt\b|\bliabilit|credit market instruments|\bdod\b|use of imf credit|\bowed\b"
      r"|borrowings?",
      S("debt", T.STOCK, PIT, LO, **MONEY), 0.8),
-    (r"new loans|loan originations|new lending|home loans",
+    (r"new (\w+ )?loans|loan originations|new lending|home loans",
      S("new-loans", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"money stock|money supply|\bm[0-4]\b|\bmzm\b|monetary base|broad money|narrow money"
      r"|currency in circulation|reserve balances|excess reserves|required reserves"

@@ -129,3 +129,21 @@ def test_confidence_means_something(fields: dict[str, Any], low: bool) -> None:
     c = classify(parse_indicator(fields)).classification
     assert (c.overall_confidence <= 0.6) is low
     assert low or c.overall_confidence >= 0.8
+
+
+CATALOGUE_STYLE = [
+    # (name, units, family, type, time_basis, orientation)
+    ("CPIH Index", "Index 2015=100", "composite-derived", "index", "point-in-time", "neutral"),
+    ("New Yuan Loans", "CNY Hundred Million", "physical-fundamental", "flow", "per-period", None),
+    ("Crude Oil Inventories Change", "Million Barrels", "physical-fundamental", "balance",
+     "per-period", None),
+]
+
+
+@pytest.mark.parametrize(("name", "units", "family", "type_", "basis", "orient"), CATALOGUE_STYLE)
+def test_catalogue_style_names(name: str, units: str, family: str, type_: str, basis: str,
+                               orient: str | None) -> None:
+    c = classify(parse_indicator({"name": name, "units": units})).classification
+    assert (c.family, c.indicator_type, c.time_basis) == (family, type_, basis)
+    if orient:
+        assert c.heat_map_orientation == orient
