@@ -146,20 +146,32 @@ def segment(first: str, strategy: str) -> list[str]:
 
 def stages_step(trace_id: str, names: list[str], state: dict[str, Any],
                 options: dict[str, Any]) -> dict[str, Any]:
-    """Run and persist ``names`` in order; returns the new state and the next stage's name.
-    The step that runs the last stage also completes the indicator (saves its classification)."""
+    """Run and persist ``names`` in order, then any following stage that certainly asks no LLM
+    (the final review when the boolean review passed); returns the new state and the next
+    stage's name. The step that runs the last stage also completes the indicator."""
     rt, opts = current(), RunOptions.from_dict(options)
     now = PipelineState.model_validate(state)
     for name in names:
-        try:
-            now = run_one(rt, trace_id, StageName(name), now, opts)
-        except Exception as exc:
-            raise StageFailed(name, f"{type(exc).__name__}: {exc}", _retryable(exc)) from exc
-    nxt = now.next_stage()
+        now = _run_named(rt, trace_id, name, now, opts)
+    while (nxt := now.next_stage()) is not None and _asks_nothing(nxt, now):
+        now = _run_named(rt, trace_id, nxt.value, now, opts)
     if nxt is None:
         finish_indicator(rt, trace_id, now, opts)
         return {"state": None, "next": None}
     return {"state": now.model_dump(mode="json"), "next": nxt.value}
+
+
+def _asks_nothing(name: StageName, state: PipelineState) -> bool:
+    review = state.boolean_review
+    return name is StageName.FINAL_REVIEW and review is not None and review.passed
+
+
+def _run_named(rt: Runtime, trace_id: str, name: str, state: PipelineState,
+               opts: RunOptions) -> PipelineState:
+    try:
+        return run_one(rt, trace_id, StageName(name), state, opts)
+    except Exception as exc:
+        raise StageFailed(name, f"{type(exc).__name__}: {exc}", _retryable(exc)) from exc
 
 
 class StageFailed(EngineError):
