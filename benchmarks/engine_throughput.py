@@ -41,6 +41,7 @@ def main() -> None:
                             INTERNAL_EMIT_BATCH=args.emit_batch, INTERNAL_EMIT_DELAY_MS=0)
         items = make(args.n)
         with open_engine(settings) as engine:
+            engine.wait(engine.submit(make(1, "warm"), provider="rules"))  # a running service
             started = time.perf_counter()
             trace_id = engine.submit(items, provider="rules")
             submitted = time.perf_counter() - started

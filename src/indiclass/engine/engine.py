@@ -59,7 +59,7 @@ class EngineOptions:
     """Default strategy; None means ``rules`` for the rules provider and ``llm`` otherwise."""
     hybrid_threshold: float = 0.75
     max_reasks: int = 2
-    poll_interval_s: float = 0.1
+    poll_interval_s: float = 0.05
     stage_attempts: int = 3
     stage_retry_interval_s: float = 0.5
     log_level: str = "WARNING"
