@@ -1,15 +1,16 @@
 """The durable functions: a batch workflow that emits its indicators in chunks, and one workflow
-per indicator with one step per stage.
+per indicator whose steps each end with a stage that may ask an LLM.
 
     batch:{trace_id}            create the batch, then per chunk of INTERNAL_EMIT_BATCH indicators:
                                 load them, enqueue their workflows, sleep INTERNAL_EMIT_DELAY_MS
-    {trace_id}:{indicator_id}   stage:normalize → stage:time → … → stage:final-review → complete
+    {trace_id}:{indicator_id}   stage:normalize+time → stage:cumulative+router+family → stage:type
+                                → stage:boolean-review → stage:final-review (+ complete)
                                 (or → failed when a stage keeps raising after its retries)
 
-Each stage step runs the stage, writes its result and ``processing_log`` rows (idempotent upserts:
-a step running at a crash runs again), and returns the new pipeline state. DBOS records that
-return value, so after a restart the completed steps are replayed from the record and their LLM
-calls are not made again.
+A step runs its stages, writes each one's result and ``processing_log`` rows (idempotent
+upserts: a step running at a crash runs again), and returns the new pipeline state. DBOS records
+that return value, so after a restart the completed steps are replayed from the record and their
+LLM calls are not made again.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def emit_chunk_step(trace_id: str, ids: list[str], options: dict[str, Any]) -> i
     found = {i.indicator_id: i for i in rt.store.list_source_indicators(ids=ids)}
     for missing in (i for i in ids if i not in found):
         rt.store.mark_failed(trace_id, missing, None, "indicator not found in source_indicators")
+        rt.stats.touch(trace_id)
     for ind in (found[i] for i in ids if i in found):
         rt.client.enqueue({"workflow_name": INDICATOR_WORKFLOW, "queue_name": INDICATOR_QUEUE,
                            "workflow_id": indicator_workflow_id(trace_id, ind.indicator_id),
