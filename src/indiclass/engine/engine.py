@@ -40,6 +40,7 @@ from indiclass.engine.workflows import (
 )
 
 ACTIVE = ["PENDING", "ENQUEUED"]
+ENDED = ["ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
 _SQL_CHUNK = 500
 
 
@@ -266,7 +267,20 @@ class Engine:
                              provider=stats.provider, model=stats.model,
                              strategy=opts.strategy, created_at=stats.batch_start_time)
             self._enqueue_batch(spec, opts)
-        return stats.pending_indicators
+        self._fail_ended(trace_id)
+        return self.store.refresh_batch_stats(trace_id).pending_indicators
+
+    def _fail_ended(self, trace_id: str) -> None:
+        """Members whose workflow ended without an outcome (cancelled, or errored because even
+        recording the failure kept failing) are marked failed, so their batch can close."""
+        ended = DBOS.list_workflows(workflow_id_prefix=[f"{trace_id}:"], status=ENDED,
+                                    load_input=False)
+        pending = {i for i, s in self.store.batch_items(trace_id) if s == "pending"}
+        for wf in ended:
+            indicator = wf.workflow_id.split(":", 1)[1].split(":retry-")[0]
+            if indicator in pending:
+                reason = f"workflow {wf.status}: {wf.error or 'no outcome recorded'}"
+                self.store.mark_failed(trace_id, indicator, None, reason[:2000])
 
     def retry_failed(self, trace_id: str | None = None) -> list[str]:
         """Re-run the failed indicators (of one batch, or all) from their failed stage: the

@@ -124,3 +124,35 @@ def test_resume_runs_a_batch_whose_workflow_was_never_enqueued(
     stats = engine.wait("orphan", timeout=60)
     assert (stats.successful_indicators, stats.failed_indicators) == (4, 0)
     assert engine.resume() == 0
+
+
+def test_resume_fails_members_whose_workflow_ended_without_an_outcome(
+        start_engine: Callable[..., Engine], backend: str) -> None:
+    """A cancelled (or errored) indicator workflow leaves its member pending; ``resume`` marks it
+    failed with the reason so the batch closes."""
+    if backend != "sqlite":
+        pytest.skip("engine logic only")
+    import time
+
+    from dbos import DBOS
+
+    class Slow(ScriptedProvider):
+        def complete(self, request):  # type: ignore[no-untyped-def]
+            time.sleep(0.2)
+            return super().complete(request)
+
+    slow = Slow()
+    engine = start_engine(factory=slow.factory, concurrency=1)
+    trace_id = engine.submit(indicators("c", 3), provider="scripted", strategy="llm")
+    victim = f"{trace_id}:c-2"
+    deadline = time.monotonic() + 30
+    while DBOS.get_workflow_status(victim) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    DBOS.cancel_workflow(victim)
+    while engine.active_workflows(trace_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert engine.resume() == 0
+    stats = engine.wait(trace_id, timeout=30)
+    assert (stats.successful_indicators, stats.failed_indicators) == (2, 1)
+    failed = engine.store.failed_items(trace_id)
+    assert [f.indicator_id for f in failed] == ["c-2"] and "CANCELLED" in (failed[0].error or "")
