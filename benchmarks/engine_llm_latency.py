@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
 from engine_throughput import make
 
 from indiclass.bootstrap import open_engine

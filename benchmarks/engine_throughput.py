@@ -20,7 +20,8 @@ from indiclass.domain.models import Indicator
 from indiclass.settings import Settings
 
 SHAPES = [("GDP Annual Growth Rate", "%", "Quarterly"), ("Exports", "USD Million", "Monthly"),
-          ("Unemployment Rate", "%", "Monthly"), ("Consumer Price Index", "Index 2015=100", "Monthly"),
+          ("Unemployment Rate", "%", "Monthly"),
+          ("Consumer Price Index", "Index 2015=100", "Monthly"),
           ("Crude Oil Production", "Thousand Barrels per Day", "Monthly")]
 
 
