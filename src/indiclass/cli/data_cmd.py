@@ -232,8 +232,12 @@ def _write_csv(rows: Iterable[dict[str, Any]], handle: Any) -> int:
 
 
 def _write_parquet(rows: Iterable[dict[str, Any]], out: Path) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise typer.BadParameter(
+            "parquet export needs pyarrow: pip install 'indiclass[export]'") from None
 
     batch = list(rows)
     pq.write_table(pa.Table.from_pylist(batch), out)
