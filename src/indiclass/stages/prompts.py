@@ -97,11 +97,18 @@ def describe_indicator(ind: Indicator) -> str:
     """The indicator's own fields, raw, one per line (absent ones omitted, except units and
     periodicity, which every stage must see)."""
     fields = {
-        "name": ind.name, "long_name": ind.long_name, "units": ind.units or NOT_GIVEN,
-        "periodicity": ind.periodicity or NOT_GIVEN, "scale": ind.scale,
-        "currency_code": ind.currency_code, "source": ind.source_name,
-        "category": ind.category_group, "topic": ind.topic, "dataset": ind.dataset,
-        "aggregation": ind.aggregation_method, "description": _clip(ind.description, 300),
+        "name": ind.name,
+        "long_name": ind.long_name,
+        "units": ind.units or NOT_GIVEN,
+        "periodicity": ind.periodicity or NOT_GIVEN,
+        "scale": ind.scale,
+        "currency_code": ind.currency_code,
+        "source": ind.source_name,
+        "category": ind.category_group,
+        "topic": ind.topic,
+        "dataset": ind.dataset,
+        "aggregation": ind.aggregation_method,
+        "description": _clip(ind.description, 300),
     }
     lines = [f"{k}: {v}" for k, v in fields.items() if v]
     summary = summarize_values(ind)
@@ -116,22 +123,26 @@ def describe_parsed(norm: NormalizationResult) -> str:
 
 
 def describe_draft(
-    time: TimeResult | None = None, cumulative: CumulativeResult | None = None,
-    family: FamilyResult | None = None, type_: TypeResult | None = None,
+    time: TimeResult | None = None,
+    cumulative: CumulativeResult | None = None,
+    family: FamilyResult | None = None,
+    type_: TypeResult | None = None,
 ) -> str:
     parts: list[str] = []
     if time:
-        parts.append(f"reporting_frequency={time.reporting_frequency} "
-                     f"time_basis={time.time_basis}")
+        parts.append(f"reporting_frequency={time.reporting_frequency} time_basis={time.time_basis}")
     if cumulative:
-        parts.append(f"is_cumulative={str(cumulative.is_cumulative).lower()} "
-                     f"pattern={cumulative.pattern}")
+        parts.append(
+            f"is_cumulative={str(cumulative.is_cumulative).lower()} pattern={cumulative.pattern}"
+        )
     if family:
         parts.append(f"family={family.family}")
     if type_:
-        parts.append(f"indicator_type={type_.indicator_type} "
-                     f"temporal_aggregation={type_.temporal_aggregation} "
-                     f"heat_map_orientation={type_.heat_map_orientation}")
+        parts.append(
+            f"indicator_type={type_.indicator_type} "
+            f"temporal_aggregation={type_.temporal_aggregation} "
+            f"heat_map_orientation={type_.heat_map_orientation}"
+        )
     return "draft: " + " ".join(parts) if parts else ""
 
 
