@@ -37,8 +37,10 @@ def fake_llm_process(latency_ms: int) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     cli = str(Path(sys.executable).with_name("indiclass"))
-    proc = subprocess.Popen([cli, "fake-llm", "--port", str(port), "--latency-ms",
-                             str(latency_ms)], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [cli, "fake-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -61,10 +63,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fake_llm_process(args.latency_ms) as url:
         os.chdir(tmp)
-        settings = Settings(INDICLASS_CONCURRENCY=args.concurrency, LLM_CACHE=False,
-                            LLM_PROVIDER="local", LM_STUDIO_URL=f"{url}/v1",
-                            LM_STUDIO_MODEL="fake-model", INTERNAL_EMIT_BATCH=args.concurrency,
-                            INTERNAL_EMIT_DELAY_MS=0)
+        settings = Settings(
+            INDICLASS_CONCURRENCY=args.concurrency,
+            LLM_CACHE=False,
+            LLM_PROVIDER="local",
+            LM_STUDIO_URL=f"{url}/v1",
+            LM_STUDIO_MODEL="fake-model",
+            INTERNAL_EMIT_BATCH=args.concurrency,
+            INTERNAL_EMIT_DELAY_MS=0,
+        )
         with open_engine(settings) as engine:
             engine.wait(engine.submit(make(1, "warm"), provider="local", strategy="llm"))
             warm_calls = httpx.get(f"{url}/_admin/stats").json()["calls"]
@@ -76,14 +83,20 @@ def main() -> None:
     per_indicator = calls / args.n
     bound = args.concurrency / (per_indicator * args.latency_ms / 1000)
     rate = args.n / elapsed
-    print(f"indicators        {args.n} (llm strategy, fake LLM {args.latency_ms} ms, concurrency "
-          f"{args.concurrency}, SQLite embedded)")
-    print(f"batch closed      {elapsed:.2f} s  ok={stats.successful_indicators} "
-          f"failed={stats.failed_indicators}")
+    print(
+        f"indicators        {args.n} (llm strategy, fake LLM {args.latency_ms} ms, concurrency "
+        f"{args.concurrency}, SQLite embedded)"
+    )
+    print(
+        f"batch closed      {elapsed:.2f} s  ok={stats.successful_indicators} "
+        f"failed={stats.failed_indicators}"
+    )
     print(f"LLM calls         {calls} ({per_indicator:.2f} per indicator)")
     print(f"throughput        {rate:.2f} indicators/s")
-    print(f"bound             {bound:.2f} indicators/s = {args.concurrency} / "
-          f"({per_indicator:.2f} x {args.latency_ms / 1000:.3f} s)")
+    print(
+        f"bound             {bound:.2f} indicators/s = {args.concurrency} / "
+        f"({per_indicator:.2f} x {args.latency_ms / 1000:.3f} s)"
+    )
     print(f"ratio             {rate / bound:.1%}")
 
 

@@ -33,8 +33,14 @@ PG = os.environ.get("INDICLASS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/
 MB = 1024 * 1024
 
 
-def sample(engine: Engine, trace_id: str, procs: list[psutil.Process], n: int,
-           stop: threading.Event, out: list[tuple[float, int, list[float]]]) -> None:
+def sample(
+    engine: Engine,
+    trace_id: str,
+    procs: list[psutil.Process],
+    n: int,
+    stop: threading.Event,
+    out: list[tuple[float, int, list[float]]],
+) -> None:
     started = time.perf_counter()
     while not stop.wait(0.5):
         stats = engine.store.batch_stats(trace_id)
@@ -42,8 +48,9 @@ def sample(engine: Engine, trace_id: str, procs: list[psutil.Process], n: int,
         out.append((time.perf_counter() - started, done, [p.memory_info().rss / MB for p in procs]))
 
 
-def report(samples: list[tuple[float, int, list[float]]], n: int, elapsed: float,
-           label: str) -> None:
+def report(
+    samples: list[tuple[float, int, list[float]]], n: int, elapsed: float, label: str
+) -> None:
     print(f"{label}: {n} indicators in {elapsed:.1f} s ({n / elapsed:.1f}/s)")
     print("  done%   t(s)   RSS MB per process")
     shown = -1
@@ -91,16 +98,22 @@ def workers(n: int, count: int) -> None:
     with psycopg.connect(PG, autocommit=True) as conn:
         for name in names:
             conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": f"{base}/{names[0]}",
-           "INDICLASS_SYSTEM_DATABASE_URL": f"{base}/{names[1]}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{base}/{names[0]}",
+        "INDICLASS_SYSTEM_DATABASE_URL": f"{base}/{names[1]}",
+    }
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "INDICLASS_SYSTEM_DATABASE_URL")})
     cli = str(Path(sys.executable).with_name("indiclass"))
     engine = build_engine(Settings(), worker_id="bench-submitter", listen=False)
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for k in range(count):
-            procs.append(subprocess.Popen([cli, "worker", "--worker-id", f"bench-w{k}"], env=env,
-                                          stdout=subprocess.PIPE))
+            procs.append(
+                subprocess.Popen(
+                    [cli, "worker", "--worker-id", f"bench-w{k}"], env=env, stdout=subprocess.PIPE
+                )
+            )
         for p in procs:
             assert p.stdout is not None and b"running" in p.stdout.readline()
         run(engine, n, [psutil.Process(p.pid) for p in procs], f"PostgreSQL, {count} workers")

@@ -19,15 +19,25 @@ from indiclass.bootstrap import open_engine
 from indiclass.domain.models import Indicator
 from indiclass.settings import Settings
 
-SHAPES = [("GDP Annual Growth Rate", "%", "Quarterly"), ("Exports", "USD Million", "Monthly"),
-          ("Unemployment Rate", "%", "Monthly"),
-          ("Consumer Price Index", "Index 2015=100", "Monthly"),
-          ("Crude Oil Production", "Thousand Barrels per Day", "Monthly")]
+SHAPES = [
+    ("GDP Annual Growth Rate", "%", "Quarterly"),
+    ("Exports", "USD Million", "Monthly"),
+    ("Unemployment Rate", "%", "Monthly"),
+    ("Consumer Price Index", "Index 2015=100", "Monthly"),
+    ("Crude Oil Production", "Thousand Barrels per Day", "Monthly"),
+]
 
 
 def make(n: int, prefix: str = "b") -> list[Indicator]:
-    return [Indicator(indicator_id=f"{prefix}{k}", name=f"{SHAPES[k % 5][0]} {k}",
-                      units=SHAPES[k % 5][1], periodicity=SHAPES[k % 5][2]) for k in range(n)]
+    return [
+        Indicator(
+            indicator_id=f"{prefix}{k}",
+            name=f"{SHAPES[k % 5][0]} {k}",
+            units=SHAPES[k % 5][1],
+            periodicity=SHAPES[k % 5][2],
+        )
+        for k in range(n)
+    ]
 
 
 def main() -> None:
@@ -38,8 +48,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
-        settings = Settings(INDICLASS_CONCURRENCY=args.concurrency, LLM_CACHE=False,
-                            INTERNAL_EMIT_BATCH=args.emit_batch, INTERNAL_EMIT_DELAY_MS=0)
+        settings = Settings(
+            INDICLASS_CONCURRENCY=args.concurrency,
+            LLM_CACHE=False,
+            INTERNAL_EMIT_BATCH=args.emit_batch,
+            INTERNAL_EMIT_DELAY_MS=0,
+        )
         items = make(args.n)
         with open_engine(settings) as engine:
             engine.wait(engine.submit(make(1, "warm"), provider="rules"))  # a running service
@@ -48,11 +62,15 @@ def main() -> None:
             submitted = time.perf_counter() - started
             stats = engine.wait(trace_id, timeout=3600)
             elapsed = time.perf_counter() - started
-    print(f"indicators        {args.n} (rules provider, SQLite embedded, concurrency "
-          f"{args.concurrency}, emit chunks of {args.emit_batch})")
+    print(
+        f"indicators        {args.n} (rules provider, SQLite embedded, concurrency "
+        f"{args.concurrency}, emit chunks of {args.emit_batch})"
+    )
     print(f"submit returned   {submitted * 1000:.0f} ms")
-    print(f"batch closed      {elapsed:.2f} s  ok={stats.successful_indicators} "
-          f"failed={stats.failed_indicators}")
+    print(
+        f"batch closed      {elapsed:.2f} s  ok={stats.successful_indicators} "
+        f"failed={stats.failed_indicators}"
+    )
     print(f"throughput        {args.n / elapsed:.1f} indicators/s")
     print(f"cpu count         {os.cpu_count()}")
 

@@ -28,12 +28,16 @@ def main() -> None:
     raw = [json.loads(line) for line in args.path.read_text().splitlines() if line.strip()]
     parsed = [parse_indicator(r) for r in raw]
     cold = _rate(lambda: [classify(i) for i in parsed], len(parsed))
-    best_cls = max(_rate(lambda: [classify(i) for i in parsed], len(parsed))
-                   for _ in range(args.rounds))
-    best_all = max(_rate(lambda: [classify(parse_indicator(r)) for r in raw], len(raw))
-                   for _ in range(args.rounds))
-    print(f"indicators: {len(parsed)} (one process; best of {args.rounds} rounds after a cold "
-          "pass)")
+    best_cls = max(
+        _rate(lambda: [classify(i) for i in parsed], len(parsed)) for _ in range(args.rounds)
+    )
+    best_all = max(
+        _rate(lambda: [classify(parse_indicator(r)) for r in raw], len(raw))
+        for _ in range(args.rounds)
+    )
+    print(
+        f"indicators: {len(parsed)} (one process; best of {args.rounds} rounds after a cold pass)"
+    )
     print(f"cold first pass, classify only (empty lexicon memo): {cold:,.0f} indicators/s")
     print(f"classify only (parse excluded): {best_cls:,.0f} indicators/s")
     print(f"parse + classify (parse included): {best_all:,.0f} indicators/s")

@@ -35,7 +35,13 @@ def eval_labels(eval_dir: Path) -> dict[str, dict]:
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own working dir and no provider keys from the host."""
-    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "API_KEY", "DATABASE_URL",
-                "INDICLASS_DATABASE_URL", "LLM_PROVIDER"):
+    for var in (
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "API_KEY",
+        "DATABASE_URL",
+        "INDICLASS_DATABASE_URL",
+        "LLM_PROVIDER",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)

@@ -26,8 +26,14 @@ FIELD_MAP: dict[str, str] = {
 """Label field → Classification field."""
 
 TARGETS: dict[str, float] = {
-    "family": 0.90, "indicator_type": 0.80, "time_basis": 0.90, "is_currency": 0.95,
-    "currency": 0.95, "scale": 0.90, "heat_map_orientation": 0.80, "is_cumulative": 0.97,
+    "family": 0.90,
+    "indicator_type": 0.80,
+    "time_basis": 0.90,
+    "is_currency": 0.95,
+    "currency": 0.95,
+    "scale": 0.90,
+    "heat_map_orientation": 0.80,
+    "is_cumulative": 0.97,
 }
 """The accuracy each field must reach on the labelled sets (issue #2)."""
 
@@ -54,16 +60,25 @@ class EvalReport:
         return {name: round(s.accuracy, 4) for name, s in self.fields.items()}
 
     def top_confusions(self, n: int = 10) -> list[dict[str, Any]]:
-        found = [(count, name, exp, got, s.examples[(exp, got)][:3])
-                 for name, s in self.fields.items()
-                 for (exp, got), count in s.confusions.items()]
+        found = [
+            (count, name, exp, got, s.examples[(exp, got)][:3])
+            for name, s in self.fields.items()
+            for (exp, got), count in s.confusions.items()
+        ]
         found.sort(key=lambda r: (-r[0], r[1], r[2]))
-        return [{"field": name, "expected": exp, "predicted": got, "count": count,
-                 "examples": examples} for count, name, exp, got, examples in found[:n]]
+        return [
+            {"field": name, "expected": exp, "predicted": got, "count": count, "examples": examples}
+            for count, name, exp, got, examples in found[:n]
+        ]
 
     def to_dict(self, n: int = 10) -> dict[str, Any]:
-        return {"scored": self.scored, "missing": self.missing, "accuracy": self.accuracy(),
-                "targets": TARGETS, "confusions": self.top_confusions(n)}
+        return {
+            "scored": self.scored,
+            "missing": self.missing,
+            "accuracy": self.accuracy(),
+            "targets": TARGETS,
+            "confusions": self.top_confusions(n),
+        }
 
 
 def as_text(value: Any) -> str:
@@ -81,8 +96,9 @@ def is_right(label: Mapping[str, Any], label_field: str, predicted: Any) -> bool
     return any(as_text(a) == got for a in accepted)
 
 
-def score(predictions: Mapping[str, Classification],
-          labels: Iterable[Mapping[str, Any]]) -> EvalReport:
+def score(
+    predictions: Mapping[str, Classification], labels: Iterable[Mapping[str, Any]]
+) -> EvalReport:
     """Accuracy per label field over the labels that have a prediction."""
     fields = {name: FieldScore() for name in FIELD_MAP}
     scored, missing = 0, []

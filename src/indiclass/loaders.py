@@ -43,8 +43,9 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return _json_array(text)
     if suffix == ".csv":
         return _csv(text)
-    raise InputError(f"{p.name}: unsupported file type {suffix or '(none)'!r}; "
-                     f"use one of {', '.join(FORMATS)}")
+    raise InputError(
+        f"{p.name}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(FORMATS)}"
+    )
 
 
 def _read(p: Path) -> str:
@@ -99,8 +100,9 @@ def _loads(text: str, row: int | None, field: str | None = None) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise InputError(f"invalid JSON ({getattr(exc, 'msg', exc)})", field=field,
-                         row=row) from None
+        raise InputError(
+            f"invalid JSON ({getattr(exc, 'msg', exc)})", field=field, row=row
+        ) from None
 
 
 def _object(item: Any, n: int) -> dict[str, Any]:

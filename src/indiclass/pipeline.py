@@ -84,8 +84,11 @@ class _Offline:
     def complete(self, request: LLMRequest) -> LLMReply:
         stage = STAGE_MAP[request.stage]
         assert isinstance(stage, LLMStage)
-        return LLMReply(content=stage.rule(request.payload).model_dump_json(),
-                        provider=self.name, model=self.model)
+        return LLMReply(
+            content=stage.rule(request.payload).model_dump_json(),
+            provider=self.name,
+            model=self.model,
+        )
 
 
 OFFLINE: Provider = _Offline()
@@ -127,14 +130,16 @@ class ClassificationRun:
     state: PipelineState
 
 
-def run_stage(name: StageName, state: PipelineState, providers: ProviderSet,
-              config: PipelineConfig) -> StageOutcome:
+def run_stage(
+    name: StageName, state: PipelineState, providers: ProviderSet, config: PipelineConfig
+) -> StageOutcome:
     """Run one stage on ``state``; pure apart from the provider call."""
     return _run(name, state.__dict__, providers, config)
 
 
-def _run(name: StageName, values: Mapping[str, Any], providers: ProviderSet,
-         config: PipelineConfig) -> StageOutcome:
+def _run(
+    name: StageName, values: Mapping[str, Any], providers: ProviderSet, config: PipelineConfig
+) -> StageOutcome:
     stage = STAGE_MAP[name]
     inp = _input_for(stage, values)
     if isinstance(stage, RuleStage):
@@ -149,10 +154,13 @@ def _run(name: StageName, values: Mapping[str, Any], providers: ProviderSet,
 def advance(state: PipelineState, outcome: StageOutcome) -> PipelineState:
     """The state with ``outcome`` recorded."""
     records = {**state.records, outcome.stage.value: outcome.record}
-    return state.model_copy(update={
-        STATE_FIELD[outcome.stage]: outcome.result, "records": records,
-        "usage": state.usage + outcome.usage,
-    })
+    return state.model_copy(
+        update={
+            STATE_FIELD[outcome.stage]: outcome.result,
+            "records": records,
+            "usage": state.usage + outcome.usage,
+        }
+    )
 
 
 def finish(state: PipelineState, provider: str, model: str) -> Classification:
@@ -164,13 +172,17 @@ def finish(state: PipelineState, provider: str, model: str) -> Classification:
     return complete.run(_construct(complete.CompleteInput, data))
 
 
-def classify(indicator: Indicator, provider: Provider | ProviderSet | None = None,
-             config: PipelineConfig | None = None,
-             on_stage: Callable[[StageOutcome], None] | None = None) -> ClassificationRun:
+def classify(
+    indicator: Indicator,
+    provider: Provider | ProviderSet | None = None,
+    config: PipelineConfig | None = None,
+    on_stage: Callable[[StageOutcome], None] | None = None,
+) -> ClassificationRun:
     """Classify one indicator through every stage, in memory."""
     providers = _provider_set(provider)
     config = config or PipelineConfig(
-        strategy=Strategy.RULES if providers.default.name == "rules" else Strategy.LLM)
+        strategy=Strategy.RULES if providers.default.name == "rules" else Strategy.LLM
+    )
     values: dict[str, Any] = {"indicator": indicator}
     records: dict[str, StageRecord] = {}
     usage = _ZERO
@@ -190,8 +202,9 @@ def classify(indicator: Indicator, provider: Provider | ProviderSet | None = Non
 # ---------------------------------------------------------------- internals
 
 
-def _input_for(stage: RuleStage | LLMStage,
-               values: PipelineState | Mapping[str, Any]) -> StageInput:
+def _input_for(
+    stage: RuleStage | LLMStage, values: PipelineState | Mapping[str, Any]
+) -> StageInput:
     """The stage's input from results already validated (built without re-validating)."""
     if isinstance(values, PipelineState):
         values = values.__dict__
@@ -212,17 +225,21 @@ _I = TypeVar("_I", bound=BaseModel)
 
 
 _INPUT_FIELDS: dict[StageName, tuple[str, ...]] = {
-    s.name: tuple(s.input_model.model_fields) for s in STAGES}
+    s.name: tuple(s.input_model.model_fields) for s in STAGES
+}
 _ZERO = Usage()
 _RULES_RECORDS: dict[StageName, StageRecord] = {
     n: StageRecord(stage=n, source=AnswerSource.RULES, provider="rules", model=RULES_MODEL)
-    for n in StageName}
-_SKIPPED = StageRecord(stage=StageName.FINAL_REVIEW, source=AnswerSource.SKIPPED,
-                       provider="rules", model=RULES_MODEL)
+    for n in StageName
+}
+_SKIPPED = StageRecord(
+    stage=StageName.FINAL_REVIEW, source=AnswerSource.SKIPPED, provider="rules", model=RULES_MODEL
+)
 
 
-def _run_llm_stage(stage: LLMStage, inp: StageInput, provider: Provider,
-                   config: PipelineConfig) -> StageOutcome:
+def _run_llm_stage(
+    stage: LLMStage, inp: StageInput, provider: Provider, config: PipelineConfig
+) -> StageOutcome:
     if config.strategy is Strategy.RULES or provider.name == "rules":
         return StageOutcome(stage.name, stage.rule(inp), _rules_record(stage.name), _ZERO)
     if config.strategy is Strategy.HYBRID:
@@ -234,8 +251,9 @@ def _run_llm_stage(stage: LLMStage, inp: StageInput, provider: Provider,
     return ask_llm(stage, inp, provider, config)
 
 
-def ask_llm(stage: LLMStage, inp: StageInput, provider: Provider,
-            config: PipelineConfig) -> StageOutcome:
+def ask_llm(
+    stage: LLMStage, inp: StageInput, provider: Provider, config: PipelineConfig
+) -> StageOutcome:
     """Ask, validate, re-ask with the validation error (bounded), else fall back to the rules."""
     request = _tagged(stage.build_request(inp), config)
     usage, attempts, error = Usage(), 0, ""
@@ -255,12 +273,22 @@ def ask_llm(stage: LLMStage, inp: StageInput, provider: Provider,
             error = f"invalid reply: {exc}"
             request = request.with_feedback(reply.content, str(exc))
             continue
-        record = StageRecord(stage=stage.name, source=AnswerSource.LLM, provider=reply.provider,
-                             model=reply.model, attempts=attempts)
+        record = StageRecord(
+            stage=stage.name,
+            source=AnswerSource.LLM,
+            provider=reply.provider,
+            model=reply.model,
+            attempts=attempts,
+        )
         return StageOutcome(stage.name, result, record, usage)
-    record = StageRecord(stage=stage.name, source=AnswerSource.RULES_FALLBACK,
-                         provider=provider.name, model=provider.model, attempts=attempts,
-                         error=error[:1000])
+    record = StageRecord(
+        stage=stage.name,
+        source=AnswerSource.RULES_FALLBACK,
+        provider=provider.name,
+        model=provider.model,
+        attempts=attempts,
+        error=error[:1000],
+    )
     return StageOutcome(stage.name, stage.rule(inp), record, usage)
 
 

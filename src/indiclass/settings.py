@@ -18,8 +18,9 @@ MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
 
     # --- batching (seed names)
     internal_emit_batch: int = Field(10, ge=1, le=10_000, alias="INTERNAL_EMIT_BATCH")
@@ -30,10 +31,12 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(1_000, ge=1, alias="INDICLASS_MAX_BATCH_SIZE")
 
     # --- databases
-    classify_db_local_dev: str = Field("./data/classify-workflow-local-dev.db",
-                                       alias="CLASSIFY_DB_LOCAL_DEV")
+    classify_db_local_dev: str = Field(
+        "./data/classify-workflow-local-dev.db", alias="CLASSIFY_DB_LOCAL_DEV"
+    )
     database_url: str | None = Field(
-        None, validation_alias=AliasChoices("INDICLASS_DATABASE_URL", "DATABASE_URL"))
+        None, validation_alias=AliasChoices("INDICLASS_DATABASE_URL", "DATABASE_URL")
+    )
     system_database_url: str | None = Field(None, alias="INDICLASS_SYSTEM_DATABASE_URL")
     """DBOS system database; default a SQLite file beside the results DB, or the PG database."""
     worker_id: str | None = Field(None, alias="INDICLASS_WORKER_ID")
@@ -53,7 +56,8 @@ class Settings(BaseSettings):
     anthropic_model: str = Field("claude-3-5-haiku-latest", alias="ANTHROPIC_MODEL")
     anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
     anthropic_structured_output: Literal["tools", "json_schema"] = Field(
-        "tools", alias="ANTHROPIC_STRUCTURED_OUTPUT")
+        "tools", alias="ANTHROPIC_STRUCTURED_OUTPUT"
+    )
     lm_studio_url: str = Field("http://127.0.0.1:1234/v1", alias="LM_STUDIO_URL")
     lm_studio_model: str = Field("local-model", alias="LM_STUDIO_MODEL")
     local_structured_output: StructuredMode = Field("json_schema", alias="LOCAL_STRUCTURED_OUTPUT")
@@ -73,7 +77,9 @@ class Settings(BaseSettings):
     llm_provider_time: ProviderName | None = Field(None, alias="LLM_PROVIDER_TIME")
     llm_provider_family: ProviderName | None = Field(None, alias="LLM_PROVIDER_FAMILY")
     llm_provider_type: ProviderName | None = Field(None, alias="LLM_PROVIDER_TYPE")
-    llm_provider_boolean_review: ProviderName | None = Field(None, alias="LLM_PROVIDER_BOOLEAN_REVIEW")
+    llm_provider_boolean_review: ProviderName | None = Field(
+        None, alias="LLM_PROVIDER_BOOLEAN_REVIEW"
+    )
     llm_provider_final_review: ProviderName | None = Field(None, alias="LLM_PROVIDER_FINAL_REVIEW")
     llm_model_time: str | None = Field(None, alias="LLM_MODEL_TIME")
     llm_model_family: str | None = Field(None, alias="LLM_MODEL_FAMILY")
@@ -96,7 +102,11 @@ class Settings(BaseSettings):
     def effective_strategy(self, provider: ProviderName | None = None) -> Strategy:
         if self.strategy is not None:
             return self.strategy
-        return Strategy.RULES if (provider or self.llm_provider) is ProviderName.RULES else Strategy.LLM
+        return (
+            Strategy.RULES
+            if (provider or self.llm_provider) is ProviderName.RULES
+            else Strategy.LLM
+        )
 
 
 def _key(stage: StageName) -> str:

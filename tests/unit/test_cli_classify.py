@@ -13,22 +13,50 @@ from indiclass.cli.app import app
 from indiclass.domain.models import CLASSIFICATION_FIELDS
 
 runner = CliRunner()
-DESIGN_FIELDS = {"indicator_id", "name", "family", "indicator_type", "temporal_aggregation",
-                 "heat_map_orientation", "time_basis", "reporting_frequency", "scale",
-                 "is_currency_denominated", "detected_currency", "is_cumulative",
-                 "cumulative_pattern_type", "parsed_unit_type", "review_status",
-                 "overall_confidence", "provider", "model"}
+DESIGN_FIELDS = {
+    "indicator_id",
+    "name",
+    "family",
+    "indicator_type",
+    "temporal_aggregation",
+    "heat_map_orientation",
+    "time_basis",
+    "reporting_frequency",
+    "scale",
+    "is_currency_denominated",
+    "detected_currency",
+    "is_cumulative",
+    "cumulative_pattern_type",
+    "parsed_unit_type",
+    "review_status",
+    "overall_confidence",
+    "provider",
+    "model",
+}
 
 
 def test_classify_one_as_json_uses_the_design_field_names() -> None:
-    r = runner.invoke(app, ["classify", "GDP Annual Growth Rate", "--units", "%",
-                            "--periodicity", "Quarterly", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "classify",
+            "GDP Annual Growth Rate",
+            "--units",
+            "%",
+            "--periodicity",
+            "Quarterly",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert set(data) >= DESIGN_FIELDS
     assert {f"{s}_confidence" for s in ("normalization", "time", "family", "type")} <= set(data)
-    assert (data["family"], data["indicator_type"], data["scale"]) == \
-        ("change-movement", "rate", "percent")
+    assert (data["family"], data["indicator_type"], data["scale"]) == (
+        "change-movement",
+        "rate",
+        "percent",
+    )
 
 
 def test_classify_one_as_a_table() -> None:
@@ -37,8 +65,9 @@ def test_classify_one_as_a_table() -> None:
 
 
 def _rows(n: int) -> list[dict]:
-    return [{"id": f"r{i}", "name": "Civilian Unemployment Rate", "units": "Percent"}
-            for i in range(n)]
+    return [
+        {"id": f"r{i}", "name": "Civilian Unemployment Rate", "units": "Percent"} for i in range(n)
+    ]
 
 
 def test_classify_file_to_jsonl_and_csv(tmp_path: Path) -> None:
@@ -75,20 +104,30 @@ def test_a_bad_row_names_row_and_field_and_writes_nothing(tmp_path: Path) -> Non
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["classify"], "name"),
-    (["classify", "x" * 1_000_000], "name"),
-    (["classify", "x", "--description", "d" * 1_000_000], "description"),
-    (["classify", "x", "--values", '[{"date": "2020-01-01", "value": NaN}]'],
-     "sample_values.0.value"),
-    (["classify", "x", "--values", '[{"date": "2020-01-01", "value": Infinity}]'],
-     "sample_values.0.value"),
-    (["classify", "x", "--values", '[{"date": "1066-13-01", "value": 1}]'], "sample_values.0.date"),
-    (["classify", "x", "--values", "not json"], "values"),
-    (["classify", "x", "--scale", "zillions"], "scale"),
-    (["classify", "x", "--currency-code", "dollars"], "currency_code"),
-    (["classify", "x", "--strategy", "magic"], "strategy"),
-])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["classify"], "name"),
+        (["classify", "x" * 1_000_000], "name"),
+        (["classify", "x", "--description", "d" * 1_000_000], "description"),
+        (
+            ["classify", "x", "--values", '[{"date": "2020-01-01", "value": NaN}]'],
+            "sample_values.0.value",
+        ),
+        (
+            ["classify", "x", "--values", '[{"date": "2020-01-01", "value": Infinity}]'],
+            "sample_values.0.value",
+        ),
+        (
+            ["classify", "x", "--values", '[{"date": "1066-13-01", "value": 1}]'],
+            "sample_values.0.date",
+        ),
+        (["classify", "x", "--values", "not json"], "values"),
+        (["classify", "x", "--scale", "zillions"], "scale"),
+        (["classify", "x", "--currency-code", "dollars"], "currency_code"),
+        (["classify", "x", "--strategy", "magic"], "strategy"),
+    ],
+)
 def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], field: str) -> None:
     r = runner.invoke(app, args)
     assert r.exit_code == 2, r.output
@@ -105,10 +144,15 @@ def test_eval_reports_accuracy_and_confusions(tmp_path: Path) -> None:
     src = tmp_path / "i.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in _rows(2)))
     labels = tmp_path / "l.jsonl"
-    labels.write_text("\n".join(json.dumps(x) for x in [
-        {"id": "r0", "family": "numeric-measurement", "indicator_type": "percentage"},
-        {"id": "r1", "family": "numeric-measurement", "indicator_type": "ratio"},
-    ]))
+    labels.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {"id": "r0", "family": "numeric-measurement", "indicator_type": "percentage"},
+                {"id": "r1", "family": "numeric-measurement", "indicator_type": "ratio"},
+            ]
+        )
+    )
     r = runner.invoke(app, ["eval", str(src), str(labels), "--json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)

@@ -16,10 +16,22 @@ BAD_INPUT = [
     ({"name": "   "}, "name"),
     ({"name": "x" * 1_000_000}, "name"),
     ({"name": "x", "description": "d" * 1_000_000}, "description"),
-    ({"name": "x", "sample_values": [{"date": "2020-01-01", "value": math.nan}]}, "sample_values.0.value"),
-    ({"name": "x", "sample_values": [{"date": "2020-01-01", "value": math.inf}]}, "sample_values.0.value"),
-    ({"name": "x", "sample_values": [{"date": "2020-01-01", "value": "abc"}]}, "sample_values.0.value"),
-    ({"name": "x", "sample_values": [{"date": "2020-01-01", "value": None}]}, "sample_values.0.value"),
+    (
+        {"name": "x", "sample_values": [{"date": "2020-01-01", "value": math.nan}]},
+        "sample_values.0.value",
+    ),
+    (
+        {"name": "x", "sample_values": [{"date": "2020-01-01", "value": math.inf}]},
+        "sample_values.0.value",
+    ),
+    (
+        {"name": "x", "sample_values": [{"date": "2020-01-01", "value": "abc"}]},
+        "sample_values.0.value",
+    ),
+    (
+        {"name": "x", "sample_values": [{"date": "2020-01-01", "value": None}]},
+        "sample_values.0.value",
+    ),
     ({"name": "x", "sample_values": [{"date": "2020-02-30", "value": 1}]}, "sample_values.0.date"),
     ({"name": "x", "sample_values": [{"date": "99999-01-01", "value": 1}]}, "sample_values.0.date"),
     ({"name": "x", "sample_values": [{"date": "0001-01-01", "value": 1}]}, "sample_values.0.date"),
@@ -38,15 +50,23 @@ def test_bad_input_names_the_field(raw: dict, field: str) -> None:
 
 
 def test_pseudo_dates_are_kept_and_have_no_period() -> None:
-    ind = parse_indicator({"name": "x", "sample_values": [
-        {"date": "last10YearsAvg", "value": 2.0}, {"date": "2024-03", "value": 1.0}]})
-    assert [s.period for s in ind.sample_values][0] is None
+    ind = parse_indicator(
+        {
+            "name": "x",
+            "sample_values": [
+                {"date": "last10YearsAvg", "value": 2.0},
+                {"date": "2024-03", "value": 1.0},
+            ],
+        }
+    )
+    assert ind.sample_values[0].period is None
     assert ind.sample_values[1].period is not None
 
 
 def test_dates_with_offsets_keep_the_written_calendar_day() -> None:
-    ind = parse_indicator({"name": "x", "sample_values": [
-        {"date": "2023-12-31T23:00:00-05:00", "value": 1.0}]})
+    ind = parse_indicator(
+        {"name": "x", "sample_values": [{"date": "2023-12-31T23:00:00-05:00", "value": 1.0}]}
+    )
     assert ind.sample_values[0].period.isoformat() == "2023-12-31"
 
 
@@ -54,7 +74,10 @@ def test_id_aliases_and_default_id() -> None:
     assert parse_indicator({"id": "a", "name": "x"}).indicator_id == "a"
     assert parse_indicator({"indicator_id": "b", "name": "x"}).indicator_id == "b"
     derived = parse_indicator({"name": "GDP growth"}).indicator_id
-    assert derived.startswith("gdp-growth-") and derived == parse_indicator({"name": "GDP growth"}).indicator_id
+    assert (
+        derived.startswith("gdp-growth-")
+        and derived == parse_indicator({"name": "GDP growth"}).indicator_id
+    )
 
 
 def test_source_fields_are_normalised() -> None:

@@ -11,10 +11,19 @@ from indiclass.domain.errors import InputError
 from indiclass.loaders import load_indicators, load_records
 
 ROWS = [
-    {"id": "fred:UNRATE", "name": "Civilian Unemployment Rate", "units": "Percent",
-     "periodicity": "Monthly", "sample_values": [{"date": "2018-06-01", "value": 4.0}]},
-    {"indicator_id": "x2", "name": "Trade Balance", "units": "B",
-     "dataset": "economic calendar, market currency GBP"},
+    {
+        "id": "fred:UNRATE",
+        "name": "Civilian Unemployment Rate",
+        "units": "Percent",
+        "periodicity": "Monthly",
+        "sample_values": [{"date": "2018-06-01", "value": 4.0}],
+    },
+    {
+        "indicator_id": "x2",
+        "name": "Trade Balance",
+        "units": "B",
+        "dataset": "economic calendar, market currency GBP",
+    },
 ]
 
 
@@ -31,27 +40,41 @@ def test_jsonl_and_json_array(tmp_path: Path) -> None:
 
 def test_csv_with_json_sample_values_and_id_column(tmp_path: Path) -> None:
     p = tmp_path / "a.csv"
-    p.write_text('id,name,units,periodicity,sample_values,currency_code\n'
-                 'a1,GDP,USD Billion,Quarterly,"[{""date"": ""2024-01"", ""value"": 1.5}]",\n'
-                 'a2,CPI,%,,,\n')
+    p.write_text(
+        "id,name,units,periodicity,sample_values,currency_code\n"
+        'a1,GDP,USD Billion,Quarterly,"[{""date"": ""2024-01"", ""value"": 1.5}]",\n'
+        "a2,CPI,%,,,\n"
+    )
     inds = load_indicators(p)
     assert inds[0].indicator_id == "a1" and inds[0].sample_values[0].value == 1.5
     assert inds[1].periodicity is None and inds[1].currency_code is None
 
 
-@pytest.mark.parametrize(("name", "text", "row", "field"), [
-    ("bad.jsonl", '{"name": "ok"}\n{"name": "x", "sample_values": [{"date": "2020-01-01", '
-     '"value": NaN}]}\n', 2, "sample_values.0.value"),
-    ("bad.jsonl", '{"name": "ok"}\n{"units": "%"}\n', 2, "name"),
-    ("bad.json", '[{"name": "ok"}, {"name": "x", "scale": "zillions"}]', 2, "scale"),
-    ("bad.csv", "name,sample_values\nok,\nx,[{\"date\": \"2020-13-01\", \"value\": 1}]\n", 2,
-     None),
-    ("bad.csv", 'name,sample_values\nok,\nx,"[{""date"": ""2020-02-30"", ""value"": 1}]"\n', 2,
-     "sample_values.0.date"),
-    ("bad.jsonl", '{"name": "ok"}\nnot json\n', 2, None),
-])
-def test_bad_rows_name_row_and_field(tmp_path: Path, name: str, text: str, row: int,
-                                     field: str | None) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "row", "field"),
+    [
+        (
+            "bad.jsonl",
+            '{"name": "ok"}\n{"name": "x", "sample_values": [{"date": "2020-01-01", '
+            '"value": NaN}]}\n',
+            2,
+            "sample_values.0.value",
+        ),
+        ("bad.jsonl", '{"name": "ok"}\n{"units": "%"}\n', 2, "name"),
+        ("bad.json", '[{"name": "ok"}, {"name": "x", "scale": "zillions"}]', 2, "scale"),
+        ("bad.csv", 'name,sample_values\nok,\nx,[{"date": "2020-13-01", "value": 1}]\n', 2, None),
+        (
+            "bad.csv",
+            'name,sample_values\nok,\nx,"[{""date"": ""2020-02-30"", ""value"": 1}]"\n',
+            2,
+            "sample_values.0.date",
+        ),
+        ("bad.jsonl", '{"name": "ok"}\nnot json\n', 2, None),
+    ],
+)
+def test_bad_rows_name_row_and_field(
+    tmp_path: Path, name: str, text: str, row: int, field: str | None
+) -> None:
     p = tmp_path / name
     p.write_text(text)
     with pytest.raises(InputError) as info:

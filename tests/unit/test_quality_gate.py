@@ -7,8 +7,9 @@ from indiclass.evaluation import TARGETS, score
 from indiclass.pipeline import classify
 
 
-def test_rules_reach_every_target_on_the_dev_set(eval_rows: dict[str, dict],
-                                                 eval_labels: dict[str, dict]) -> None:
+def test_rules_reach_every_target_on_the_dev_set(
+    eval_rows: dict[str, dict], eval_labels: dict[str, dict]
+) -> None:
     preds = {i: classify(parse_indicator(eval_rows[i])).classification for i in eval_labels}
     report = score(preds, eval_labels.values())
     assert report.scored == len(eval_labels)
@@ -20,5 +21,7 @@ def test_every_dev_row_classifies_with_every_field(eval_rows: dict[str, dict]) -
     for row in eval_rows.values():
         c = classify(parse_indicator(row)).classification
         assert 0.0 < c.overall_confidence <= 1.0
-        assert all(getattr(c, f) is not None for f in ("family", "indicator_type", "scale",
-                                                       "time_basis", "reporting_frequency"))
+        assert all(
+            getattr(c, f) is not None
+            for f in ("family", "indicator_type", "scale", "time_basis", "reporting_frequency")
+        )

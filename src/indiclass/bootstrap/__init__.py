@@ -9,5 +9,11 @@ from indiclass.bootstrap.engine import (
     system_database_url,
 )
 
-__all__ = ["build_engine", "engine_options", "open_engine", "provider_factory",
-           "results_database", "system_database_url"]
+__all__ = [
+    "build_engine",
+    "engine_options",
+    "open_engine",
+    "provider_factory",
+    "results_database",
+    "system_database_url",
+]

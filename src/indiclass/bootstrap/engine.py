@@ -1,7 +1,7 @@
 """Composition root of the engine: settings → results store → providers → DBOS engine.
 
-    engine = build_engine(Settings())          # started; engine.shutdown() when done
-    with open_engine(Settings()) as engine: ...
+engine = build_engine(Settings())          # started; engine.shutdown() when done
+with open_engine(Settings()) as engine: ...
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ def system_database_url(settings: Settings) -> str:
 
 
 def results_database(settings: Settings) -> str:
-    return settings.database_url if settings.is_postgres and settings.database_url \
+    return (
+        settings.database_url
+        if settings.is_postgres and settings.database_url
         else settings.classify_db_local_dev
+    )
 
 
-def engine_options(settings: Settings, *, worker_id: str | None = None, listen: bool = True,
-                   **overrides: Any) -> EngineOptions:
+def engine_options(
+    settings: Settings, *, worker_id: str | None = None, listen: bool = True, **overrides: Any
+) -> EngineOptions:
     values: dict[str, Any] = {
         "system_database_url": system_database_url(settings),
         "executor_id": worker_id or settings.worker_id or "local",
@@ -70,10 +74,16 @@ def provider_factory(settings: Settings, store: ResultStore) -> ProviderFactory:
     return build
 
 
-def build_engine(settings: Settings | None = None, *, store: ResultStore | None = None,
-                 worker_id: str | None = None, listen: bool = True,
-                 factory: ProviderFactory | None = None, start: bool = True,
-                 **overrides: Any) -> Engine:
+def build_engine(
+    settings: Settings | None = None,
+    *,
+    store: ResultStore | None = None,
+    worker_id: str | None = None,
+    listen: bool = True,
+    factory: ProviderFactory | None = None,
+    start: bool = True,
+    **overrides: Any,
+) -> Engine:
     """The engine for ``settings``, started unless ``start=False``. A store opened here is
     closed by ``engine.shutdown()``."""
     from indiclass.storage import open_store
@@ -81,9 +91,12 @@ def build_engine(settings: Settings | None = None, *, store: ResultStore | None 
     settings = settings or Settings()
     owned = store is None
     store = store or open_store(results_database(settings))
-    engine = Engine(store, factory or provider_factory(settings, store),
-                    engine_options(settings, worker_id=worker_id, listen=listen, **overrides),
-                    owns_store=owned)
+    engine = Engine(
+        store,
+        factory or provider_factory(settings, store),
+        engine_options(settings, worker_id=worker_id, listen=listen, **overrides),
+        owns_store=owned,
+    )
     return engine.start() if start else engine
 
 

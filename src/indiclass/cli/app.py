@@ -16,7 +16,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """indiclass: classify economic indicators with rules or LLMs, in durable batches."""

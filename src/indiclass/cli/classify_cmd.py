@@ -28,10 +28,23 @@ from indiclass.loaders import load_indicators, load_records
 from indiclass.pipeline import PipelineConfig, ProviderSet, classify
 
 EXIT_BAD_INPUT = 2
-SHOWN_FIELDS = ("family", "indicator_type", "temporal_aggregation", "heat_map_orientation",
-                "time_basis", "reporting_frequency", "scale", "is_currency_denominated",
-                "detected_currency", "is_cumulative", "cumulative_pattern_type",
-                "parsed_unit_type", "review_status", "overall_confidence", "provider")
+SHOWN_FIELDS = (
+    "family",
+    "indicator_type",
+    "temporal_aggregation",
+    "heat_map_orientation",
+    "time_basis",
+    "reporting_frequency",
+    "scale",
+    "is_currency_denominated",
+    "detected_currency",
+    "is_cumulative",
+    "cumulative_pattern_type",
+    "parsed_unit_type",
+    "review_status",
+    "overall_confidence",
+    "provider",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -39,8 +52,9 @@ def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
 
 
-def _resolve_provider(provider: str | None, strategy: str | None) -> tuple[
-        Provider | ProviderSet | None, PipelineConfig]:
+def _resolve_provider(
+    provider: str | None, strategy: str | None
+) -> tuple[Provider | ProviderSet | None, PipelineConfig]:
     """The provider(s) and pipeline config for ``--provider``/``--strategy``.
 
     ``--provider`` (else ``LLM_PROVIDER``) is the default provider; ``LLM_PROVIDER_<STAGE>`` and
@@ -56,37 +70,52 @@ def _resolve_provider(provider: str | None, strategy: str | None) -> tuple[
     try:
         settings = Settings()
     except ValidationError as exc:
-        raise ConfigError(f"invalid setting: {exc.errors()[0]['loc']}: "
-                          f"{exc.errors()[0]['msg']}") from None
+        raise ConfigError(
+            f"invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}"
+        ) from None
     name = (provider or settings.llm_provider.value).strip().lower()
     if strategy:
         strat = Strategy(strategy)
     else:
         strat = settings.strategy or (
-            Strategy.RULES if name == ProviderName.RULES.value else Strategy.LLM)
+            Strategy.RULES if name == ProviderName.RULES.value else Strategy.LLM
+        )
     providers = build_provider_set(settings, name)
     return providers, PipelineConfig(strategy=strat, hybrid_threshold=settings.hybrid_threshold)
 
 
 def classify_command(
     name: str | None = typer.Argument(None, help="Indicator name, e.g. 'GDP Annual Growth Rate'."),
-    file: Path | None = typer.Option(None, "--file", "-f", help="Classify every indicator in a "
-                                     ".jsonl, .json (array) or .csv file."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write results here: JSONL, or CSV "
-                                    "when the name ends in .csv (default: JSONL on stdout)."),
-    units: str | None = typer.Option(None, help="Units as the source gives them, "
-                                     "e.g. 'USD Billion'."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        "-f",
+        help="Classify every indicator in a .jsonl, .json (array) or .csv file.",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write results here: JSONL, or CSV "
+        "when the name ends in .csv (default: JSONL on stdout).",
+    ),
+    units: str | None = typer.Option(
+        None, help="Units as the source gives them, e.g. 'USD Billion'."
+    ),
     periodicity: str | None = typer.Option(None, help="e.g. Monthly, Quarterly, Annual."),
     description: str | None = typer.Option(None, help="Free-text description."),
-    source_name: str | None = typer.Option(None, help="Publisher, e.g. 'U.S. Bureau of Labor "
-                                           "Statistics'."),
+    source_name: str | None = typer.Option(
+        None, help="Publisher, e.g. 'U.S. Bureau of Labor Statistics'."
+    ),
     category: str | None = typer.Option(None, help="Category group, e.g. 'Prices'."),
     currency_code: str | None = typer.Option(None, help="ISO 4217 code the source gives."),
-    scale: str | None = typer.Option(None, help="Scale the source gives (units, thousands, "
-                                     "millions, billions, …)."),
+    scale: str | None = typer.Option(
+        None, help="Scale the source gives (units, thousands, millions, billions, …)."
+    ),
     dataset: str | None = typer.Option(None, help="Dataset name (calendars: the market currency)."),
-    values: str | None = typer.Option(None, help='Sample values as JSON, e.g. \'[{"date": '
-                                      '"2024-01", "value": 1.5}]\'.'),
+    values: str | None = typer.Option(
+        None, help='Sample values as JSON, e.g. \'[{"date": "2024-01", "value": 1.5}]\'.'
+    ),
     provider: str | None = typer.Option(None, help="rules (default), openai, anthropic, local."),
     strategy: str | None = typer.Option(None, help="rules (default), llm or hybrid."),
     as_json: bool = typer.Option(False, "--json", help="Print the classification as JSON."),
@@ -99,10 +128,18 @@ def classify_command(
             return
         if not name:
             raise InputError("give an indicator NAME or --file FILE", field="name")
-        raw = {"name": name, "units": units, "periodicity": periodicity,
-               "description": description, "source_name": source_name,
-               "category_group": category, "currency_code": currency_code, "scale": scale,
-               "dataset": dataset, "sample_values": _values(values)}
+        raw = {
+            "name": name,
+            "units": units,
+            "periodicity": periodicity,
+            "description": description,
+            "source_name": source_name,
+            "category_group": category,
+            "currency_code": currency_code,
+            "scale": scale,
+            "dataset": dataset,
+            "sample_values": _values(values),
+        }
         ind = parse_indicator({k: v for k, v in raw.items() if v is not None})
         result = classify(ind, chosen, config).classification
     except IndiclassError as exc:
@@ -112,8 +149,9 @@ def classify_command(
 
 def eval_command(
     indicators: Path = typer.Argument(..., help="Indicators file (.jsonl, .json or .csv)."),
-    labels: Path = typer.Argument(..., help="Labels file (.jsonl or .json): id, family, "
-                                  "indicator_type, …, optional alt."),
+    labels: Path = typer.Argument(
+        ..., help="Labels file (.jsonl or .json): id, family, indicator_type, …, optional alt."
+    ),
     provider: str | None = typer.Option(None, help="rules (default), openai, anthropic, local."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     top: int = typer.Option(10, help="How many of the most frequent confusions to show."),
@@ -125,8 +163,11 @@ def eval_command(
         inds = load_indicators(indicators)
         label_rows = load_records(labels)
         wanted = {str(r.get("id")) for r in label_rows}
-        preds = {i.indicator_id: classify(i, chosen, config).classification
-                 for i in inds if i.indicator_id in wanted}
+        preds = {
+            i.indicator_id: classify(i, chosen, config).classification
+            for i in inds
+            if i.indicator_id in wanted
+        }
     except IndiclassError as exc:
         _fail(exc)
     report = score(preds, label_rows)
@@ -143,8 +184,7 @@ def _strategy(value: str | None) -> str | None:
     if value is None:
         return None
     if value not in {s.value for s in Strategy}:
-        raise InputError(f"unknown strategy {value!r}; one of llm, hybrid, rules",
-                         field="strategy")
+        raise InputError(f"unknown strategy {value!r}; one of llm, hybrid, rules", field="strategy")
     return value
 
 
@@ -162,8 +202,9 @@ def _fail(exc: IndiclassError) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _classify_file(path: Path, out: Path | None, chosen: Provider | ProviderSet | None,
-                   config: PipelineConfig) -> None:
+def _classify_file(
+    path: Path, out: Path | None, chosen: Provider | ProviderSet | None, config: PipelineConfig
+) -> None:
     inds = load_indicators(path)  # validates every row before anything is written
     results = [classify(i, chosen, config).classification for i in inds]
     if out is None:
@@ -218,16 +259,26 @@ def _print_report(report: EvalReport, top: int) -> None:
     for name, s in report.fields.items():
         target = TARGETS.get(name)
         mark = "" if target is None or s.accuracy >= target else " (below target)"
-        table.add_row(name, f"{s.accuracy:.1%}{mark}", f"{target:.0%}" if target else "-",
-                      f"{s.right}/{s.total}")
+        table.add_row(
+            name,
+            f"{s.accuracy:.1%}{mark}",
+            f"{target:.0%}" if target else "-",
+            f"{s.right}/{s.total}",
+        )
     console.print(table)
     conf = Table(title="Most frequent confusions (expected → predicted)")
     for col in ("field", "expected", "predicted", "count", "examples"):
         conf.add_column(col)
     for row in report.top_confusions(top):
-        conf.add_row(row["field"], row["expected"], row["predicted"], str(row["count"]),
-                     ", ".join(row["examples"]))
+        conf.add_row(
+            row["field"],
+            row["expected"],
+            row["predicted"],
+            str(row["count"]),
+            ", ".join(row["examples"]),
+        )
     console.print(conf)
     if report.missing:
-        console.print(f"{len(report.missing)} labelled ids had no indicator: "
-                      f"{', '.join(report.missing[:5])}")
+        console.print(
+            f"{len(report.missing)} labelled ids had no indicator: {', '.join(report.missing[:5])}"
+        )

@@ -237,7 +237,8 @@ def _write_parquet(rows: Iterable[dict[str, Any]], out: Path) -> int:
         import pyarrow.parquet as pq
     except ImportError:
         raise typer.BadParameter(
-            "parquet export needs pyarrow: pip install 'indiclass[export]'") from None
+            "parquet export needs pyarrow: pip install 'indiclass[export]'"
+        ) from None
 
     batch = list(rows)
     pq.write_table(pa.Table.from_pylist(batch), out)

@@ -1,8 +1,8 @@
 """Engine operations: ``indiclass worker``, ``indiclass recover``, ``indiclass engine-status``.
 
-    indiclass worker --worker-id w1          # run workflows from the shared queue until stopped
-    indiclass recover --worker-id w1         # operator: re-queue a dead worker's in-flight work
-    indiclass engine-status [TRACE_ID]       # queued/running workflows, open batches
+indiclass worker --worker-id w1          # run workflows from the shared queue until stopped
+indiclass recover --worker-id w1         # operator: re-queue a dead worker's in-flight work
+indiclass engine-status [TRACE_ID]       # queued/running workflows, open batches
 """
 
 from __future__ import annotations
@@ -32,12 +32,18 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 def worker_command(
-    worker_id: str = typer.Option(None, "--worker-id", envvar="INDICLASS_WORKER_ID",
-                                  help="Stable executor id: on restart this worker resumes its "
-                                  "own unfinished workflows."),
-    concurrency: int = typer.Option(None, "--concurrency", min=1,
-                                    help="Indicators in flight across ALL workers "
-                                    "(INDICLASS_CONCURRENCY)."),
+    worker_id: str = typer.Option(
+        None,
+        "--worker-id",
+        envvar="INDICLASS_WORKER_ID",
+        help="Stable executor id: on restart this worker resumes its own unfinished workflows.",
+    ),
+    concurrency: int = typer.Option(
+        None,
+        "--concurrency",
+        min=1,
+        help="Indicators in flight across ALL workers (INDICLASS_CONCURRENCY).",
+    ),
 ) -> None:
     """Run batch workflows from the shared queue until SIGINT/SIGTERM."""
     from indiclass.bootstrap import build_engine, system_database_url
@@ -53,9 +59,11 @@ def worker_command(
     except IndiclassError as exc:
         raise _fail(exc) from None
     console = Console()
-    console.print(f"worker [bold]{wid}[/bold] running (concurrency "
-                  f"{engine.options.concurrency}, system db {_safe(system_database_url(settings))})"
-                  , highlight=False)
+    console.print(
+        f"worker [bold]{wid}[/bold] running (concurrency "
+        f"{engine.options.concurrency}, system db {_safe(system_database_url(settings))})",
+        highlight=False,
+    )
     try:
         stop.wait()
     finally:
@@ -64,8 +72,9 @@ def worker_command(
 
 
 def recover_command(
-    worker_id: list[str] = typer.Option(..., "--worker-id",
-                                        help="Executor id of a dead worker (repeatable)."),
+    worker_id: list[str] = typer.Option(
+        ..., "--worker-id", help="Executor id of a dead worker (repeatable)."
+    ),
 ) -> None:
     """Hand the in-flight workflows of dead workers back to the queue for live workers.
 
@@ -101,9 +110,12 @@ def status_command(trace_id: str = typer.Argument(None, help="One batch (default
     console.print(f"{len(active)} workflow(s) queued or running", highlight=False)
     for b in (b for b in batches if b is not None):
         state = "closed" if b.done else "open"
-        console.print(f"{b.batch_id}  {state}  {b.successful_indicators} ok  "
-                      f"{b.failed_indicators} failed  {b.pending_indicators} pending  "
-                      f"of {b.total_indicators}", highlight=False)
+        console.print(
+            f"{b.batch_id}  {state}  {b.successful_indicators} ok  "
+            f"{b.failed_indicators} failed  {b.pending_indicators} pending  "
+            f"of {b.total_indicators}",
+            highlight=False,
+        )
 
 
 def _safe(url: str) -> str:

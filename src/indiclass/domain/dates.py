@@ -1,4 +1,7 @@
-"""Calendar reading of sample-value dates: no time zones, pseudo-dates recognised, absurd ones refused."""
+"""Calendar reading of sample-value dates.
+
+No time-zone shifts, pseudo-dates recognised, absurd dates refused.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from datetime import date
 
 MIN_YEAR, MAX_YEAR = 1000, 2200
 
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(
+    r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _QUARTER = re.compile(r"^(\d{4})[- ]?Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})M(\d{1,2})$", re.IGNORECASE)
 _PSEUDO = re.compile(r"^[A-Za-z][A-Za-z0-9_ .-]{0,39}$")

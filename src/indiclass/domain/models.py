@@ -48,16 +48,31 @@ Reasoning = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 SOURCE_SCALE_WORDS: dict[str, Scale] = {
-    "units": Scale.RAW_UNITS, "unit": Scale.RAW_UNITS, "ones": Scale.RAW_UNITS,
-    "raw-units": Scale.RAW_UNITS, "raw units": Scale.RAW_UNITS, "none": Scale.RAW_UNITS,
-    "hundreds": Scale.HUNDREDS, "hundred": Scale.HUNDREDS,
-    "thousands": Scale.THOUSANDS, "thousand": Scale.THOUSANDS, "k": Scale.THOUSANDS,
-    "millions": Scale.MILLIONS, "million": Scale.MILLIONS, "m": Scale.MILLIONS,
+    "units": Scale.RAW_UNITS,
+    "unit": Scale.RAW_UNITS,
+    "ones": Scale.RAW_UNITS,
+    "raw-units": Scale.RAW_UNITS,
+    "raw units": Scale.RAW_UNITS,
+    "none": Scale.RAW_UNITS,
+    "hundreds": Scale.HUNDREDS,
+    "hundred": Scale.HUNDREDS,
+    "thousands": Scale.THOUSANDS,
+    "thousand": Scale.THOUSANDS,
+    "k": Scale.THOUSANDS,
+    "millions": Scale.MILLIONS,
+    "million": Scale.MILLIONS,
+    "m": Scale.MILLIONS,
     "mn": Scale.MILLIONS,
-    "billions": Scale.BILLIONS, "billion": Scale.BILLIONS, "b": Scale.BILLIONS,
+    "billions": Scale.BILLIONS,
+    "billion": Scale.BILLIONS,
+    "b": Scale.BILLIONS,
     "bn": Scale.BILLIONS,
-    "trillions": Scale.TRILLIONS, "trillion": Scale.TRILLIONS, "t": Scale.TRILLIONS,
-    "percent": Scale.PERCENT, "%": Scale.PERCENT, "index": Scale.INDEX,
+    "trillions": Scale.TRILLIONS,
+    "trillion": Scale.TRILLIONS,
+    "t": Scale.TRILLIONS,
+    "percent": Scale.PERCENT,
+    "%": Scale.PERCENT,
+    "index": Scale.INDEX,
 }
 """Words a source may put in its ``scale`` field; anything else is rejected with this list."""
 
@@ -126,8 +141,9 @@ class Indicator(BaseModel):
     periodicity: ShortText | None = None
     sample_values: list[SampleValue] = Field(default_factory=list, max_length=MAX_SAMPLE_VALUES)
     source_name: ShortText | None = None
-    source_url: Annotated[str, StringConstraints(strip_whitespace=True,
-                                                 max_length=2_000)] | None = None
+    source_url: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)] | None
+    ) = None
     long_name: ShortText | None = None
     category_group: ShortText | None = None
     dataset: ShortText | None = None
@@ -168,8 +184,18 @@ class Indicator(BaseModel):
             raise ValueError(f"not an ISO 4217 currency code: {str(v)[:40]!r}")
         return code
 
-    @field_validator("units", "description", "periodicity", "source_name", "long_name",
-                     "category_group", "dataset", "aggregation_method", "topic", "source_url")
+    @field_validator(
+        "units",
+        "description",
+        "periodicity",
+        "source_name",
+        "long_name",
+        "category_group",
+        "dataset",
+        "aggregation_method",
+        "topic",
+        "source_url",
+    )
     @classmethod
     def _blank_is_none(cls, v: str | None) -> str | None:
         return v or None
@@ -261,8 +287,16 @@ class TypeResult(StageResult):
 
 
 REVIEWABLE_FIELDS = (
-    "family", "indicator_type", "temporal_aggregation", "heat_map_orientation", "time_basis",
-    "reporting_frequency", "is_cumulative", "is_currency_denominated", "detected_currency", "scale",
+    "family",
+    "indicator_type",
+    "temporal_aggregation",
+    "heat_map_orientation",
+    "time_basis",
+    "reporting_frequency",
+    "is_cumulative",
+    "is_currency_denominated",
+    "detected_currency",
+    "scale",
 )
 
 

@@ -50,9 +50,17 @@ class LLMRequest(BaseModel):
     def cache_key(self, provider: str, model: str) -> str:
         """Hash of everything that determines the answer: provider, model, prompts, schema."""
         blob = json.dumps(
-            [provider, model, self.system, self.user, self.json_schema,
-             [t.model_dump() for t in self.history], self.temperature],
-            sort_keys=True, separators=(",", ":"),
+            [
+                provider,
+                model,
+                self.system,
+                self.user,
+                self.json_schema,
+                [t.model_dump() for t in self.history],
+                self.temperature,
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -60,8 +68,11 @@ class LLMRequest(BaseModel):
         """The same request plus a re-ask turn naming what was wrong with ``bad_reply``."""
         turns = (
             ChatTurn(role="assistant", content=bad_reply[:4000]),
-            ChatTurn(role="user", content=f"That reply was invalid: {error[:1500]}\n"
-                     "Answer again with JSON that matches the schema exactly."),
+            ChatTurn(
+                role="user",
+                content=f"That reply was invalid: {error[:1500]}\n"
+                "Answer again with JSON that matches the schema exactly.",
+            ),
         )
         return self.model_copy(update={"history": self.history + turns})
 

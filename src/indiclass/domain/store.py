@@ -78,13 +78,18 @@ class ResultStore(Protocol):
     # --- source indicators (the catalogue a run draws from)
     def upsert_source_indicators(self, indicators: Sequence[Indicator]) -> int: ...
     def list_source_indicators(
-        self, *, ids: Sequence[str] | None = None, limit: int | None = None,
-        random_order: bool = False, unclassified_only: bool = False,
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+        random_order: bool = False,
+        unclassified_only: bool = False,
     ) -> list[Indicator]: ...
 
     # --- batches
     def create_batch(self, spec: BatchSpec) -> None:
         """Insert the ``pipeline_stats`` row and ``batch_items`` (no-op if it exists)."""
+
     def batch_items(self, trace_id: str) -> list[tuple[str, ItemStatus]]: ...
     def batch_stats(self, trace_id: str) -> BatchStats | None: ...
     def list_batches(self, *, limit: int = 50) -> list[BatchStats]: ...
@@ -92,54 +97,107 @@ class ResultStore(Protocol):
         """Recompute counts, end time, durations and averages from the batch's items."""
 
     # --- per-stage progress
-    def log_stage(self, trace_id: str, indicator_id: str, stage: StageName, event: StageEvent,
-                  *, duration_ms: float | None = None, error: str | None = None) -> None:
+    def log_stage(
+        self,
+        trace_id: str,
+        indicator_id: str,
+        stage: StageName,
+        event: StageEvent,
+        *,
+        duration_ms: float | None = None,
+        error: str | None = None,
+    ) -> None:
         """A ``processing_log`` row (started/completed/failed), idempotent per
         (trace, indicator, stage, event); ``started`` also sets the batch item's stage."""
-    def save_stage_result(self, trace_id: str, indicator_id: str, stage: StageName,
-                          result: StageResult, record: StageRecord, usage: Usage) -> None:
+
+    def save_stage_result(
+        self,
+        trace_id: str,
+        indicator_id: str,
+        stage: StageName,
+        result: StageResult,
+        record: StageRecord,
+        usage: Usage,
+    ) -> None:
         """Upsert into the stage's table (``family_assignment_results`` …); router: no-op."""
-    def complete_stage(self, trace_id: str, indicator_id: str, stage: StageName,
-                       result: StageResult, record: StageRecord, usage: Usage, *,
-                       duration_ms: float | None = None) -> None:
+
+    def complete_stage(
+        self,
+        trace_id: str,
+        indicator_id: str,
+        stage: StageName,
+        result: StageResult,
+        record: StageRecord,
+        usage: Usage,
+        *,
+        duration_ms: float | None = None,
+    ) -> None:
         """``save_stage_result`` + the ``completed`` processing_log row in one transaction."""
-    def record_llm_call(self, call: CallRecord, *, trace_id: str | None = None,
-                        indicator_id: str | None = None) -> None:
+
+    def record_llm_call(
+        self, call: CallRecord, *, trace_id: str | None = None, indicator_id: str | None = None
+    ) -> None:
         """One ``llm_calls`` row (batch/indicator from the args or ``call.tags`` ``trace_id`` /
         ``indicator_id``); writing the same record twice stores it once. Fits ``CallSink``."""
 
     # --- outcomes
-    def save_classification(self, trace_id: str, classification: Classification, *,
-                            refresh: Refresh = False) -> None:
+    def save_classification(
+        self, trace_id: str, classification: Classification, *, refresh: Refresh = False
+    ) -> None:
         """Upsert the ``classifications`` row and mark the batch item completed (one tx).
         ``refresh=True`` also recomputes the batch's ``pipeline_stats`` in that transaction;
         ``"auto"`` only when the batch just closed or its stats are over ~1 s old (a recompute
         is O(batch size): use "auto" for big batches)."""
-    def mark_failed(self, trace_id: str, indicator_id: str, stage: StageName | None,
-                    error: str, *, refresh: Refresh = False) -> None:
+
+    def mark_failed(
+        self,
+        trace_id: str,
+        indicator_id: str,
+        stage: StageName | None,
+        error: str,
+        *,
+        refresh: Refresh = False,
+    ) -> None:
         """Item failed (stage, reason, ``failed`` processing_log row); never downgrades a
         completed item; a later ``save_classification`` flips it to completed."""
-    def requeue_items(self, trace_id: str, indicator_ids: Sequence[str] | None = None, *,
-                      include_completed: bool = False) -> list[str]:
+
+    def requeue_items(
+        self,
+        trace_id: str,
+        indicator_ids: Sequence[str] | None = None,
+        *,
+        include_completed: bool = False,
+    ) -> list[str]:
         """Failed (and with ``include_completed`` completed) items back to pending, stats
         refreshed in the same transaction; returns the ids requeued (for retry-failed/force)."""
+
     def is_classified(self, indicator_id: str) -> bool: ...
     def classified_ids(self, ids: Sequence[str]) -> set[str]: ...
     def unfinished_batches(self) -> list[str]:
         """trace_ids with pending items, oldest first."""
+
     def get_classification(self, indicator_id: str) -> dict[str, Any] | None: ...
     def query_classifications(
-        self, *, family: str | None = None, indicator_type: str | None = None,
-        review_status: str | None = None, provider: str | None = None,
-        trace_id: str | None = None, limit: int = 100, offset: int = 0,
+        self,
+        *,
+        family: str | None = None,
+        indicator_type: str | None = None,
+        review_status: str | None = None,
+        provider: str | None = None,
+        trace_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[dict[str, Any]]: ...
     def iter_classifications(self, *, batch_size: int = 1_000) -> Iterator[dict[str, Any]]:
         """Every classification row in id order, paged (for csv/jsonl/parquet export)."""
+
     def stage_results(self, indicator_id: str) -> dict[str, dict[str, Any]]:
         """Latest row of each stage table, keyed by stage name (``"boolean-review"`` ...)."""
+
     def llm_calls_for(self, indicator_id: str) -> list[dict[str, Any]]: ...
-    def processing_log(self, trace_id: str,
-                       indicator_id: str | None = None) -> list[dict[str, Any]]: ...
+    def processing_log(
+        self, trace_id: str, indicator_id: str | None = None
+    ) -> list[dict[str, Any]]: ...
     def count(self, table: str) -> int: ...
     def failed_items(self, trace_id: str | None = None) -> list[FailedItem]: ...
     def reset(self) -> None: ...

@@ -1,9 +1,9 @@
 """The durable batch engine on DBOS Transact: one workflow per indicator, one step per stage.
 
-    from indiclass.bootstrap import open_engine
-    with open_engine() as engine:
-        trace_id = engine.submit(indicators, provider="rules")
-        stats = engine.wait(trace_id)
+from indiclass.bootstrap import open_engine
+with open_engine() as engine:
+    trace_id = engine.submit(indicators, provider="rules")
+    stats = engine.wait(trace_id)
 """
 
 from indiclass.engine.engine import Engine, EngineOptions

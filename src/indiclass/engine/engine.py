@@ -72,15 +72,25 @@ class Engine:
 
     _running: Engine | None = None
 
-    def __init__(self, store: ResultStore, provider_factory: ProviderFactory,
-                 options: EngineOptions, *, owns_store: bool = False) -> None:
+    def __init__(
+        self,
+        store: ResultStore,
+        provider_factory: ProviderFactory,
+        options: EngineOptions,
+        *,
+        owns_store: bool = False,
+    ) -> None:
         self.store = store
         self._owns_store = owns_store
         self.options = options
         self.bus = EventBus()
-        self._runtime = Runtime(store, provider_factory, self.bus,
-                                hybrid_threshold=options.hybrid_threshold,
-                                max_reasks=options.max_reasks)
+        self._runtime = Runtime(
+            store,
+            provider_factory,
+            self.bus,
+            hybrid_threshold=options.hybrid_threshold,
+            max_reasks=options.max_reasks,
+        )
         self._system: system.SystemDb | None = None
         self._lock = system.ExecutorLock()
         self.executor_id = options.executor_id
@@ -106,8 +116,10 @@ class Engine:
             self._lock.release()
             install(None)
             if isinstance(exc, Exception) and not isinstance(exc, EngineError):
-                raise EngineError(f"could not start the engine (system database "
-                                  f"{_redacted(opts.system_database_url)}): {exc}") from exc
+                raise EngineError(
+                    f"could not start the engine (system database "
+                    f"{_redacted(opts.system_database_url)}): {exc}"
+                ) from exc
             raise
         self._runtime.stats.start()
         self._started_at = time.monotonic()
@@ -118,15 +130,22 @@ class Engine:
         self._system = system.open_system_db(opts.system_database_url, pool)
         listen: list[str] | None = None if opts.listen else []
         self.executor_id = self._lock.acquire(self._system, opts.executor_id)
-        system.launch(self._system, self.executor_id, pool_size=pool, listen=listen,
-                      log_level=opts.log_level)
+        system.launch(
+            self._system, self.executor_id, pool_size=pool, listen=listen, log_level=opts.log_level
+        )
         # a worker's settings win; a submit-only process never changes the queue
         conflict: Literal["always_update", "never_update"] = (
-            "always_update" if opts.listen else "never_update")
-        DBOS.register_queue(INDICATOR_QUEUE, global_concurrency=opts.concurrency,
-                            polling_interval_sec=opts.poll_interval_s, on_conflict=conflict)
-        DBOS.register_queue(BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.25),
-                            on_conflict=conflict)  # batches are few: poll them less
+            "always_update" if opts.listen else "never_update"
+        )
+        DBOS.register_queue(
+            INDICATOR_QUEUE,
+            global_concurrency=opts.concurrency,
+            polling_interval_sec=opts.poll_interval_s,
+            on_conflict=conflict,
+        )
+        DBOS.register_queue(
+            BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.25), on_conflict=conflict
+        )  # batches are few: poll them less
         self._runtime.open_client(system.client(self._system))
 
     def stop(self) -> None:
@@ -157,9 +176,16 @@ class Engine:
 
     # ------------------------------------------------------------ batches
 
-    def submit(self, indicators: Iterable[Indicator], provider: str | None = None, *,
-               trace_id: str | None = None, strategy: str | None = None,
-               model: str | None = None, force: bool = False) -> str:
+    def submit(
+        self,
+        indicators: Iterable[Indicator],
+        provider: str | None = None,
+        *,
+        trace_id: str | None = None,
+        strategy: str | None = None,
+        model: str | None = None,
+        force: bool = False,
+    ) -> str:
         """Make a durable batch of ``indicators``; returns its trace_id.
 
         Indicators already classified are left out unless ``force``; a trace_id that already
@@ -176,8 +202,14 @@ class Engine:
         label = self._runtime.label(opts)  # builds the providers now: a bad config fails here
         self.store.upsert_source_indicators(items)
         ids = [i.indicator_id for i in items] if force else self._unclassified(items)
-        spec = BatchSpec(trace_id=trace_id, indicator_ids=tuple(ids), provider=label[0],
-                         model=label[1], strategy=opts.strategy, created_at=datetime.now(UTC))
+        spec = BatchSpec(
+            trace_id=trace_id,
+            indicator_ids=tuple(ids),
+            provider=label[0],
+            model=label[1],
+            strategy=opts.strategy,
+            created_at=datetime.now(UTC),
+        )
         self.store.create_batch(spec)
         if ids:
             self._enqueue_batch(spec, opts)
@@ -188,9 +220,15 @@ class Engine:
     def _enqueue_batch(self, spec: BatchSpec, opts: RunOptions) -> None:
         warm = self.options.startup_warm_ms / 1000 - (time.monotonic() - self._started_at)
         with SetWorkflowID(batch_workflow_id(spec.trace_id)):
-            DBOS.enqueue_workflow(BATCH_QUEUE, batch_workflow, spec.model_dump(mode="json"),
-                                  opts.to_dict(), self.options.emit_batch,
-                                  self.options.emit_delay_ms / 1000, max(warm, 0.0))
+            DBOS.enqueue_workflow(
+                BATCH_QUEUE,
+                batch_workflow,
+                spec.model_dump(mode="json"),
+                opts.to_dict(),
+                self.options.emit_batch,
+                self.options.emit_delay_ms / 1000,
+                max(warm, 0.0),
+            )
 
     def status(self, trace_id: str) -> BatchStats | None:
         """The batch's ``pipeline_stats`` as stored now (the poll API)."""
@@ -214,17 +252,25 @@ class Engine:
                 if not self.active_workflows(trace_id, limit=1):  # a lost refresh: redo it
                     self.store.refresh_batch_stats(trace_id)
             if deadline is not None and time.monotonic() >= deadline:
-                raise EngineError(f"batch {trace_id} not done after {timeout}s "
-                                  f"({stats.pending_indicators} pending)")
+                raise EngineError(
+                    f"batch {trace_id} not done after {timeout}s "
+                    f"({stats.pending_indicators} pending)"
+                )
             with self._changed:
                 self._changed.wait(0.25)
 
-    def active_workflows(self, trace_id: str | None = None, *, limit: int | None = None
-                         ) -> list[str]:
+    def active_workflows(
+        self, trace_id: str | None = None, *, limit: int | None = None
+    ) -> list[str]:
         """Ids of queued or running workflows (of one batch, or all)."""
         prefix = None if trace_id is None else [f"{trace_id}:", batch_workflow_id(trace_id)]
-        found = DBOS.list_workflows(workflow_id_prefix=prefix, status=ACTIVE, limit=limit,
-                                    load_input=False, load_output=False)
+        found = DBOS.list_workflows(
+            workflow_id_prefix=prefix,
+            status=ACTIVE,
+            limit=limit,
+            load_input=False,
+            load_output=False,
+        )
         return [w.workflow_id for w in found]
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -263,9 +309,14 @@ class Engine:
         if DBOS.get_workflow_status(batch_workflow_id(trace_id)) is None:
             pending = [i for i, s in self.store.batch_items(trace_id) if s == "pending"]
             opts = RunOptions(stats.provider, None, self._default_strategy(stats.provider))
-            spec = BatchSpec(trace_id=trace_id, indicator_ids=tuple(pending),
-                             provider=stats.provider, model=stats.model,
-                             strategy=opts.strategy, created_at=stats.batch_start_time)
+            spec = BatchSpec(
+                trace_id=trace_id,
+                indicator_ids=tuple(pending),
+                provider=stats.provider,
+                model=stats.model,
+                strategy=opts.strategy,
+                created_at=stats.batch_start_time,
+            )
             self._enqueue_batch(spec, opts)
         self._fail_ended(trace_id)
         return self.store.refresh_batch_stats(trace_id).pending_indicators
@@ -273,8 +324,9 @@ class Engine:
     def _fail_ended(self, trace_id: str) -> None:
         """Members whose workflow ended without an outcome (cancelled, or errored because even
         recording the failure kept failing) are marked failed, so their batch can close."""
-        ended = DBOS.list_workflows(workflow_id_prefix=[f"{trace_id}:"], status=ENDED,
-                                    load_input=False)
+        ended = DBOS.list_workflows(
+            workflow_id_prefix=[f"{trace_id}:"], status=ENDED, load_input=False
+        )
         pending = {i for i, s in self.store.batch_items(trace_id) if s == "pending"}
         for wf in ended:
             indicator = wf.workflow_id.split(":", 1)[1].split(":retry-")[0]
@@ -295,8 +347,9 @@ class Engine:
 
     def _retry(self, trace_id: str, indicator_id: str) -> str | None:
         base = indicator_workflow_id(trace_id, indicator_id)
-        attempts = DBOS.list_workflows(workflow_id_prefix=[f"{base}:retry-"], load_input=False,
-                                       load_output=False)
+        attempts = DBOS.list_workflows(
+            workflow_id_prefix=[f"{base}:retry-"], load_input=False, load_output=False
+        )
         latest = max(attempts, key=lambda w: w.created_at or 0, default=None)
         status = latest or DBOS.get_workflow_status(base)
         if status is None or status.status in ACTIVE:
@@ -306,8 +359,12 @@ class Engine:
         start = failed["function_id"] if failed else 0
         new_id = f"{base}:retry-{len(attempts) + 1}"
         with SetWorkflowID(new_id):
-            DBOS.fork_workflow(status.workflow_id, start, queue_name=INDICATOR_QUEUE,
-                               application_version=system.APP_VERSION)
+            DBOS.fork_workflow(
+                status.workflow_id,
+                start,
+                queue_name=INDICATOR_QUEUE,
+                application_version=system.APP_VERSION,
+            )
         return new_id
 
     def recover_executors(self, executor_ids: list[str]) -> int:
@@ -331,7 +388,7 @@ class Engine:
         ids = [i.indicator_id for i in items]
         keep: set[str] = set()
         for n in range(0, len(ids), _SQL_CHUNK):
-            chunk = ids[n:n + _SQL_CHUNK]
+            chunk = ids[n : n + _SQL_CHUNK]
             found = self.store.list_source_indicators(ids=chunk, unclassified_only=True)
             keep.update(i.indicator_id for i in found)
         return [i for i in ids if i in keep]

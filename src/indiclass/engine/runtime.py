@@ -48,8 +48,15 @@ class RunOptions:
 class Runtime:
     """The live objects behind the durable functions of one process."""
 
-    def __init__(self, store: ResultStore, provider_factory: ProviderFactory, bus: EventBus, *,
-                 hybrid_threshold: float = 0.75, max_reasks: int = 2) -> None:
+    def __init__(
+        self,
+        store: ResultStore,
+        provider_factory: ProviderFactory,
+        bus: EventBus,
+        *,
+        hybrid_threshold: float = 0.75,
+        max_reasks: int = 2,
+    ) -> None:
         self.store = store
         self.bus = bus
         self._factory = provider_factory
@@ -81,9 +88,12 @@ class Runtime:
             return self._providers[key]
 
     def config(self, options: RunOptions, trace_id: str, indicator_id: str) -> PipelineConfig:
-        return PipelineConfig(strategy=Strategy(options.strategy),
-                              hybrid_threshold=self.hybrid_threshold, max_reasks=self.max_reasks,
-                              tags={"trace_id": trace_id, "indicator_id": indicator_id})
+        return PipelineConfig(
+            strategy=Strategy(options.strategy),
+            hybrid_threshold=self.hybrid_threshold,
+            max_reasks=self.max_reasks,
+            tags={"trace_id": trace_id, "indicator_id": indicator_id},
+        )
 
     def label(self, options: RunOptions) -> tuple[str, str]:
         """(provider, model) written on the classification and the batch."""

@@ -135,8 +135,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.execute("PRAGMA synchronous=NORMAL")
 
 
-def dbos_config(system: SystemDb, executor_id: str, *, pool_size: int,
-                log_level: str = "WARNING") -> DBOSConfig:
+def dbos_config(
+    system: SystemDb, executor_id: str, *, pool_size: int, log_level: str = "WARNING"
+) -> DBOSConfig:
     config: DBOSConfig = {
         "name": APP_NAME,
         "system_database_url": system.url,
@@ -151,8 +152,14 @@ def dbos_config(system: SystemDb, executor_id: str, *, pool_size: int,
     return config
 
 
-def launch(system: SystemDb, executor_id: str, *, pool_size: int, listen: list[str] | None,
-           log_level: str = "WARNING") -> None:
+def launch(
+    system: SystemDb,
+    executor_id: str,
+    *,
+    pool_size: int,
+    listen: list[str] | None,
+    log_level: str = "WARNING",
+) -> None:
     """Construct and launch DBOS for this process (recovers this executor's pending workflows)."""
     DBOS(config=dbos_config(system, executor_id, pool_size=pool_size, log_level=log_level))
     if listen is not None:

@@ -59,23 +59,33 @@ def _retryable(exc: BaseException) -> bool:
 
 
 def _stage_options(stage: str) -> StepOptions:
-    return {"name": f"stage:{stage}", "retries_allowed": StepPolicy.stage_attempts > 1,
-            "max_attempts": StepPolicy.stage_attempts,
-            "interval_seconds": StepPolicy.stage_interval_s, "backoff_rate": 2.0,
-            "should_retry": _retryable}
+    return {
+        "name": f"stage:{stage}",
+        "retries_allowed": StepPolicy.stage_attempts > 1,
+        "max_attempts": StepPolicy.stage_attempts,
+        "interval_seconds": StepPolicy.stage_interval_s,
+        "backoff_rate": 2.0,
+        "should_retry": _retryable,
+    }
 
 
 def _outcome_options(name: str) -> StepOptions:
-    return {"name": name, "retries_allowed": True, "max_attempts": StepPolicy.outcome_attempts,
-            "interval_seconds": StepPolicy.outcome_interval_s, "backoff_rate": 2.0}
+    return {
+        "name": name,
+        "retries_allowed": True,
+        "max_attempts": StepPolicy.outcome_attempts,
+        "interval_seconds": StepPolicy.outcome_interval_s,
+        "backoff_rate": 2.0,
+    }
 
 
 # ---------------------------------------------------------------- batch
 
 
 @DBOS.workflow(name=BATCH_WORKFLOW)
-def batch_workflow(spec: dict[str, Any], options: dict[str, Any], chunk: int, delay_s: float,
-                   warm_s: float) -> int:
+def batch_workflow(
+    spec: dict[str, Any], options: dict[str, Any], chunk: int, delay_s: float, warm_s: float
+) -> int:
     """Create the batch, then enqueue its indicators' workflows chunk by chunk."""
     DBOS.run_step(_outcome_options("create-batch"), create_batch_step, spec)
     if warm_s > 0:
@@ -84,8 +94,13 @@ def batch_workflow(spec: dict[str, Any], options: dict[str, Any], chunk: int, de
     for n, start in enumerate(range(0, len(ids), chunk)):
         if n and delay_s > 0:
             DBOS.sleep(delay_s)
-        DBOS.run_step(_outcome_options("emit-chunk"), emit_chunk_step, spec["trace_id"],
-                      ids[start:start + chunk], options)
+        DBOS.run_step(
+            _outcome_options("emit-chunk"),
+            emit_chunk_step,
+            spec["trace_id"],
+            ids[start : start + chunk],
+            options,
+        )
     return len(ids)
 
 
@@ -99,10 +114,17 @@ def emit_chunk_step(trace_id: str, ids: list[str], options: dict[str, Any]) -> i
         rt.store.mark_failed(trace_id, missing, None, "indicator not found in source_indicators")
         rt.stats.touch(trace_id)
     for ind in (found[i] for i in ids if i in found):
-        rt.client.enqueue({"workflow_name": INDICATOR_WORKFLOW, "queue_name": INDICATOR_QUEUE,
-                           "workflow_id": indicator_workflow_id(trace_id, ind.indicator_id),
-                           "app_version": APP_VERSION},
-                          trace_id, ind.model_dump(mode="json"), options)
+        rt.client.enqueue(
+            {
+                "workflow_name": INDICATOR_WORKFLOW,
+                "queue_name": INDICATOR_QUEUE,
+                "workflow_id": indicator_workflow_id(trace_id, ind.indicator_id),
+                "app_version": APP_VERSION,
+            },
+            trace_id,
+            ind.model_dump(mode="json"),
+            options,
+        )
     return len(found)
 
 
@@ -121,11 +143,18 @@ def indicator_workflow(trace_id: str, indicator: dict[str, Any], options: dict[s
     while stage is not None:
         names = segment(stage, options["strategy"])
         try:
-            out = DBOS.run_step(_stage_options("+".join(names)), stages_step, trace_id, names,
-                                state, options)
+            out = DBOS.run_step(
+                _stage_options("+".join(names)), stages_step, trace_id, names, state, options
+            )
         except Exception as exc:  # cancellation is a BaseException and passes through
-            DBOS.run_step(_outcome_options("failed"), fail_step, trace_id,
-                          indicator["indicator_id"], failed_stage(exc, names), failure_reason(exc))
+            DBOS.run_step(
+                _outcome_options("failed"),
+                fail_step,
+                trace_id,
+                indicator["indicator_id"],
+                failed_stage(exc, names),
+                failure_reason(exc),
+            )
             return "failed"
         state, stage = out["state"], out["next"]
     return "completed"
@@ -137,17 +166,18 @@ def segment(first: str, strategy: str) -> list[str]:
     moment it is persisted; the rule stages before it are pure and cheap, so they ride along
     instead of paying a durable checkpoint each (with the rules strategy: one step in all)."""
     order = [s.value for s in STAGE_ORDER]
-    names = order[order.index(first):]
+    names = order[order.index(first) :]
     if strategy == Strategy.RULES.value:
         return names
     for n, name in enumerate(names):
         if StageName(name) in LLM_STAGES:
-            return names[:n + 1]
+            return names[: n + 1]
     return names
 
 
-def stages_step(trace_id: str, names: list[str], state: dict[str, Any],
-                options: dict[str, Any]) -> dict[str, Any]:
+def stages_step(
+    trace_id: str, names: list[str], state: dict[str, Any], options: dict[str, Any]
+) -> dict[str, Any]:
     """Run and persist ``names`` in order, then any following stage that certainly asks no LLM
     (the final review when the boolean review passed); returns the new state and the next
     stage's name. The step that runs the last stage also completes the indicator."""
@@ -168,8 +198,9 @@ def _asks_nothing(name: StageName, state: PipelineState) -> bool:
     return name is StageName.FINAL_REVIEW and review is not None and review.passed
 
 
-def _run_named(rt: Runtime, trace_id: str, name: str, state: PipelineState,
-               opts: RunOptions) -> PipelineState:
+def _run_named(
+    rt: Runtime, trace_id: str, name: str, state: PipelineState, opts: RunOptions
+) -> PipelineState:
     try:
         return run_one(rt, trace_id, StageName(name), state, opts)
     except Exception as exc:
@@ -187,8 +218,9 @@ class StageFailed(EngineError):
         return (StageFailed, (self.stage, self.reason, self.retryable))
 
 
-def run_one(rt: Runtime, trace_id: str, name: StageName, before: PipelineState,
-            opts: RunOptions) -> PipelineState:
+def run_one(
+    rt: Runtime, trace_id: str, name: StageName, before: PipelineState, opts: RunOptions
+) -> PipelineState:
     """One stage: ``processing_log`` started, the stage, its result row, completed."""
     ind = before.indicator.indicator_id
     started = time.perf_counter()
@@ -246,5 +278,3 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, DBOSMaxStepRetriesExceeded):
         text += f" (after {len(exc.errors)} attempts)"
     return text[:2000]
-
-

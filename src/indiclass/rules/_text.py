@@ -63,7 +63,7 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
-            cur.append(pattern[i:i + 2])
+            cur.append(pattern[i : i + 2])
             i += 2
             continue
         depth += (ch in "([" and 1) or (-1 if ch in ")]" else 0)
@@ -173,7 +173,9 @@ def build(model: type[M], **data: Any) -> M:
     if defaults is None:
         defaults = _DEFAULTS[model] = {
             name: f.get_default(call_default_factory=True)
-            for name, f in model.model_fields.items() if not f.is_required()}
+            for name, f in model.model_fields.items()
+            if not f.is_required()
+        }
     values = {**defaults, **data} if defaults else data
     inst = model.__new__(model)
     object.__setattr__(inst, "__dict__", values)
@@ -210,6 +212,9 @@ def value_stats(ind: Indicator) -> ValueStats:
         return ValueStats()
     absv = [abs(v) for v in vals]
     return ValueStats(
-        n=len(vals), max_abs=max(absv), median_abs=float(median(absv)),
-        any_negative=any(v < 0 for v in vals), all_binary=all(v in (0.0, 1.0) for v in vals),
+        n=len(vals),
+        max_abs=max(absv),
+        median_abs=float(median(absv)),
+        any_negative=any(v < 0 for v in vals),
+        all_binary=all(v in (0.0, 1.0) for v in vals),
     )

@@ -30,15 +30,19 @@ _SHARE_IN_NAME = re.compile(r"as (a )?(percent(age)?|proportion|share) of|\bto g
 _CHANGE_MARK = re.compile(
     r"\((yoy|mom|qoq|wow|y/y|m/m|q/q)\)|\byoy\b|\bmom\b|\bqoq\b|% change|percent(age)? change"
     r"|pct\.? chg|\bgrowth\b|annuali[sz]ed|\bchange\b|inflation(?! expectation|[- ]indexed)"
-    r"|\bytd\b")
+    r"|\bytd\b"
+)
 _PER_PHYSICAL = re.compile(
     r"\bper (metric )?(ton|tonne|pound|kilogram|kg|barrel|bushel|ounce|troy|gallon|lit(er|re)"
     r"|cubic|dry|mmbtu|million btu|btu|head|dozen|hundredweight|cwt|mt|million metric british)\b"
-    r"|/(kg|mt|lb|bbl)\b")
+    r"|/(kg|mt|lb|bbl)\b"
+)
 _CALENDAR = re.compile(r"economic calendar")
 _COUNT_CHANGE = re.compile(r"\bchange\b")
-_COMMODITY = re.compile(r"\b(crude|oil|gasoline|distillates?|natural gas|barrels?|bcf|tonnes?"
-                        r"|tons?|refinery|heating oil)\b")
+_COMMODITY = re.compile(
+    r"\b(crude|oil|gasoline|distillates?|natural gas|barrels?|bcf|tonnes?"
+    r"|tons?|refinery|heating oil)\b"
+)
 _PRICE_WORD = re.compile(r"\bprices?\b|\bcost\b|\bvalue\b|\$")
 _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _DIFFERENCE = re.compile(r"\bdelta\b|log difference|first difference|rate of change")
@@ -85,8 +89,9 @@ def _compute(ind: Indicator) -> Concept:
         orient = HI  # a deficit shown as negative numbers: higher (less negative) is better
     about = f", subject {subject.key}" if subject else ", no subject"
     reason = f"unit {kind.value}{about}{why}"
-    return Concept(type_, basis, orient, round(conf, 3), reason, kind, ctx.reading, subject,
-                   ctx.stats)
+    return Concept(
+        type_, basis, orient, round(conf, 3), reason, kind, ctx.reading, subject, ctx.stats
+    )
 
 
 # ---------------------------------------------------------------- unit kind, with the subject
@@ -113,8 +118,12 @@ def resolve_kind(ctx: Ctx) -> UnitKind:
             return K.CURRENCY
         physical = subj is not None and subj.type in (T.STOCK, T.FLOW, T.VOLUME, T.BALANCE)
         return K.PHYSICAL if physical else K.COUNT
-    if subj is not None and subj.key == "fx" and kind not in (K.INDEX, K.CHANGE, K.PERCENT) \
-            and (ctx.reading.from_name or kind in (K.CURRENCY, K.PRICE_PER, K.RATIO)):
+    if (
+        subj is not None
+        and subj.key == "fx"
+        and kind not in (K.INDEX, K.CHANGE, K.PERCENT)
+        and (ctx.reading.from_name or kind in (K.CURRENCY, K.PRICE_PER, K.RATIO))
+    ):
         return K.FX
     if kind is K.UNKNOWN:
         return _unknown_kind(ctx)
@@ -161,17 +170,34 @@ def _unknown_kind(ctx: Ctx) -> UnitKind:
         return K.PERCENT
     if subj.type is T.DURATION:
         return K.DURATION
-    if subj.money and (_money_word(ctx.name, ctx.ind.name) or subj.type in (T.PRICE, T.THRESHOLD)
-                       or _macro_aggregate(ctx) or _aggregate(ctx, subj)):
+    if subj.money and (
+        _money_word(ctx.name, ctx.ind.name)
+        or subj.type in (T.PRICE, T.THRESHOLD)
+        or _macro_aggregate(ctx)
+        or _aggregate(ctx, subj)
+    ):
         return K.CURRENCY
     if subj.type in (T.COUNT, T.CAPACITY):
         return K.COUNT
     return K.UNKNOWN
 
 
-AGGREGATES = frozenset({"output", "income", "spending", "investment", "money-credit", "revenue",
-                        "outlays", "exports", "imports", "debt", "budget-balance",
-                        "external-balance"})
+AGGREGATES = frozenset(
+    {
+        "output",
+        "income",
+        "spending",
+        "investment",
+        "money-credit",
+        "revenue",
+        "outlays",
+        "exports",
+        "imports",
+        "debt",
+        "budget-balance",
+        "external-balance",
+    }
+)
 
 
 def _aggregate(ctx: Ctx, subj: Subject) -> bool:

@@ -20,22 +20,37 @@ from indiclass.rules._text import build, clean, per_indicator
 from indiclass.rules.concept import concept_of
 from indiclass.rules.unit_lexicon import UnitKind
 
-YTD_WORDS = re.compile(r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
-                       r"|since (the )?(start|beginning) of the (fiscal |calendar )?year")
+YTD_WORDS = re.compile(
+    r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
+    r"|since (the )?(start|beginning) of the (fiscal |calendar )?year"
+)
 RUNNING_WORDS = re.compile(r"running total|since inception")
-NOT_CUMULATIVE = re.compile(r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing"
-                            r"|\bnot cumulative\b|non-cumulative")
+NOT_CUMULATIVE = re.compile(
+    r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing"
+    r"|\bnot cumulative\b|non-cumulative"
+)
 ANNUAL_PERIODICITY = re.compile(r"annual|yearly|fiscal year|decennial", re.IGNORECASE)
 
 KNOWN_YTD: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = tuple(
-    (re.compile(subject), re.compile(country), note) for subject, country, note in (
-        (r"fixed asset investment|\bfai\b", r"\bchin|\bcny\b",
-         "China reports fixed-asset investment on year-to-date totals"),
-        (r"fiscal deficit|budget deficit|fiscal balance", r"\bindia|\binr\b",
-         "India reports the fiscal deficit fiscal-year-to-date"),
-        (r"(state|government) budget (balance|deficit)", r"\bfren|\bfrance\b",
-         "France reports the state budget balance calendar-year-to-date"),
-    ))
+    (re.compile(subject), re.compile(country), note)
+    for subject, country, note in (
+        (
+            r"fixed asset investment|\bfai\b",
+            r"\bchin|\bcny\b",
+            "China reports fixed-asset investment on year-to-date totals",
+        ),
+        (
+            r"fiscal deficit|budget deficit|fiscal balance",
+            r"\bindia|\binr\b",
+            "India reports the fiscal deficit fiscal-year-to-date",
+        ),
+        (
+            r"(state|government) budget (balance|deficit)",
+            r"\bfren|\bfrance\b",
+            "France reports the state budget balance calendar-year-to-date",
+        ),
+    )
+)
 """(subject, country, why): publishers' known year-to-date reporting conventions."""
 
 MIN_POINTS = 8
@@ -46,8 +61,9 @@ MIN_GROWING = 0.65
 """Share of steps inside a year where the magnitude does not shrink."""
 MIN_YEAR_GROWTH = 2.5
 """A complete year between two resets must end at least this many times its first value."""
-AMOUNT_KINDS = frozenset({UnitKind.CURRENCY, UnitKind.COUNT, UnitKind.PHYSICAL,
-                          UnitKind.SCALE_ONLY, UnitKind.UNKNOWN})
+AMOUNT_KINDS = frozenset(
+    {UnitKind.CURRENCY, UnitKind.COUNT, UnitKind.PHYSICAL, UnitKind.SCALE_ONLY, UnitKind.UNKNOWN}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +77,13 @@ class Evidence:
 
 def detect_cumulative(ind: Indicator, time: TimeResult) -> CumulativeResult:
     ev = cumulative_evidence(ind)
-    return build(CumulativeResult,
-        is_cumulative=ev.is_cumulative, pattern=ev.pattern, evidence_years=ev.years,
-        confidence=ev.confidence, reasoning=ev.reason,
+    return build(
+        CumulativeResult,
+        is_cumulative=ev.is_cumulative,
+        pattern=ev.pattern,
+        evidence_years=ev.years,
+        confidence=ev.confidence,
+        reasoning=ev.reason,
     )
 
 
@@ -77,14 +97,20 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
     if known is not None:
         return Evidence(True, CumulativePattern.YTD, 0, 0.75, known)
     if YTD_WORDS.search(name) or RUNNING_WORDS.search(name):
-        pattern = CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) \
-            else CumulativePattern.YTD
+        pattern = (
+            CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) else CumulativePattern.YTD
+        )
         return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
     if ind.periodicity and ANNUAL_PERIODICITY.search(ind.periodicity):
         return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
     if concept_of(ind).kind not in AMOUNT_KINDS:
-        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8,
-                        "a rate, index or percent with no year-to-date wording")
+        return Evidence(
+            False,
+            CumulativePattern.PERIODIC,
+            0,
+            0.8,
+            "a rate, index or percent with no year-to-date wording",
+        )
     return series_evidence(ind)
 
 
@@ -100,15 +126,26 @@ def _known_ytd(ind: Indicator, name: str) -> str | None:
 def series_evidence(ind: Indicator) -> Evidence:
     pts = dated_points(ind)
     if len(pts) < MIN_POINTS:
-        return Evidence(False, CumulativePattern.UNKNOWN, 0, 0.55,
-                        "too few dated values to see year boundaries; assumed not cumulative")
+        return Evidence(
+            False,
+            CumulativePattern.UNKNOWN,
+            0,
+            0.55,
+            "too few dated values to see year boundaries; assumed not cumulative",
+        )
     resets = _resets(pts)
     years = _reset_years(pts, resets)
     if years >= MIN_RESETS and _grows_between(pts, resets) and _years_grow(pts, resets):
-        return Evidence(True, CumulativePattern.YTD, years, 0.8,
-                        f"values reset at the same month in {years} years and grow in between")
-    return Evidence(False, CumulativePattern.PERIODIC, years, 0.75,
-                    "no year-start resets in the values")
+        return Evidence(
+            True,
+            CumulativePattern.YTD,
+            years,
+            0.8,
+            f"values reset at the same month in {years} years and grow in between",
+        )
+    return Evidence(
+        False, CumulativePattern.PERIODIC, years, 0.75, "no year-start resets in the values"
+    )
 
 
 @per_indicator
@@ -128,8 +165,9 @@ def _resets(pts: list[tuple[date, float]]) -> list[int]:
     signs = Counter(v > 0 for _, v in pts if v != 0)
     if len(signs) > 1 and min(signs.values()) > 0.2 * len(pts):
         return []
-    return [i for i in range(1, len(pts))
-            if mags[i - 1] > 0 and mags[i] <= RESET_RATIO * mags[i - 1]]
+    return [
+        i for i in range(1, len(pts)) if mags[i - 1] > 0 and mags[i] <= RESET_RATIO * mags[i - 1]
+    ]
 
 
 def _reset_years(pts: list[tuple[date, float]], resets: list[int]) -> int:

@@ -20,10 +20,14 @@ def family_of(indicator_type: IndicatorType) -> Family:
     return TYPE_FAMILY.get(indicator_type, Family.QUALITATIVE)
 
 
-def assign_family(ind: Indicator, norm: NormalizationResult, time: TimeResult,
-                  cumulative: CumulativeResult, route: RouteResult) -> FamilyResult:
+def assign_family(
+    ind: Indicator,
+    norm: NormalizationResult,
+    time: TimeResult,
+    cumulative: CumulativeResult,
+    route: RouteResult,
+) -> FamilyResult:
     c = concept_of(ind)
     family = family_of(c.indicator_type)
     reason = f"{c.indicator_type.value} → {family.value} ({c.reason})"
-    return build(FamilyResult, family=family, confidence=c.confidence,
-                                        reasoning=reason[:2000])
+    return build(FamilyResult, family=family, confidence=c.confidence, reasoning=reason[:2000])

@@ -17,10 +17,20 @@ K = UnitKind
 P = ParsedUnitType
 
 UNIT_TYPE: dict[UnitKind, ParsedUnitType] = {
-    K.FLAG: P.UNKNOWN, K.FX: P.RATIO, K.CHANGE: P.RATE, K.SHARE_OF: P.PERCENTAGE,
-    K.PERCENT: P.PERCENTAGE, K.INDEX: P.INDEX, K.CURRENCY: P.CURRENCY_AMOUNT,
-    K.PRICE_PER: P.CURRENCY_AMOUNT, K.DURATION: P.DURATION, K.PHYSICAL: P.PHYSICAL,
-    K.COUNT: P.COUNT, K.RATIO: P.RATIO, K.SCALE_ONLY: P.COUNT, K.UNKNOWN: P.UNKNOWN,
+    K.FLAG: P.UNKNOWN,
+    K.FX: P.RATIO,
+    K.CHANGE: P.RATE,
+    K.SHARE_OF: P.PERCENTAGE,
+    K.PERCENT: P.PERCENTAGE,
+    K.INDEX: P.INDEX,
+    K.CURRENCY: P.CURRENCY_AMOUNT,
+    K.PRICE_PER: P.CURRENCY_AMOUNT,
+    K.DURATION: P.DURATION,
+    K.PHYSICAL: P.PHYSICAL,
+    K.COUNT: P.COUNT,
+    K.RATIO: P.RATIO,
+    K.SCALE_ONLY: P.COUNT,
+    K.UNKNOWN: P.UNKNOWN,
 }
 PERCENT_KINDS = frozenset({K.CHANGE, K.SHARE_OF, K.PERCENT})
 RAW_KINDS = frozenset({K.FX, K.PRICE_PER, K.FLAG, K.DURATION})
@@ -35,10 +45,16 @@ def normalize_units(ind: Indicator) -> NormalizationResult:
     conf = _confidence(c, cur_conf)
     cur = f"currency {code or 'unspecified'}" if is_cur else "not a money amount"
     reason = f"{c.kind.value} unit '{c.reading.text[:60]}'; {why_scale}; {cur}"
-    return build(NormalizationResult,
-        parsed_unit_type=UNIT_TYPE[c.kind], scale=scale, scale_multiplier=mult,
-        is_currency_denominated=is_cur, detected_currency=code if is_cur else None,
-        unit_label=c.reading.text[:200], confidence=conf, reasoning=reason[:2000],
+    return build(
+        NormalizationResult,
+        parsed_unit_type=UNIT_TYPE[c.kind],
+        scale=scale,
+        scale_multiplier=mult,
+        is_currency_denominated=is_cur,
+        detected_currency=code if is_cur else None,
+        unit_label=c.reading.text[:200],
+        confidence=conf,
+        reasoning=reason[:2000],
     )
 
 

@@ -19,25 +19,54 @@ from indiclass.rules.units import UnitReading
 K = UnitKind
 T = IndicatorType
 PER_CAPITA = re.compile(r"per (capita|person|worker|employee|head|inhabitant)|per person employed")
-_POP_DENOM = re.compile(r"population|people|adults|labou?r force|children|employment|firms|teachers"
-                        r"|workers|youth|households|beneficiar|welfare|persons|employed")
+_POP_DENOM = re.compile(
+    r"population|people|adults|labou?r force|children|employment|firms|teachers"
+    r"|workers|youth|households|beneficiar|welfare|persons|employed"
+)
 _EXPENSE_DENOM = re.compile(r"\bexpense\b|expenditure")
 _COMPONENT_DENOM = re.compile(r"\btotal\b|merchandise|service|value added|\btaxes\b|\brevenue\b")
 _RATE_WORD = re.compile(r"\brate\b|\bratio\b|\bshare\b|participation|proportion")
 
 STOCKY = frozenset({"debt", "money-credit", "reserves", "inventories", "backlog", "market-cap"})
-PER_RATIO = frozenset({"budget-balance", "deficit", "external-balance", "net-flow",
-                       "debt-service", "aid",
-                       "interest-payments", "revenue", "outlays", "debt-service-ratio",
-                       "new-loans"})
-NEVER_SHARE = frozenset({"budget-balance", "deficit", "external-balance", "net-flow",
-                         "debt-service",
-                         "interest-payments", "debt-service-ratio"})
-COMPONENTS = frozenset({"investment", "spending", "imports", "exports", "output", "income",
-                        "gdp-share", "income-share"})
+PER_RATIO = frozenset(
+    {
+        "budget-balance",
+        "deficit",
+        "external-balance",
+        "net-flow",
+        "debt-service",
+        "aid",
+        "interest-payments",
+        "revenue",
+        "outlays",
+        "debt-service-ratio",
+        "new-loans",
+    }
+)
+NEVER_SHARE = frozenset(
+    {
+        "budget-balance",
+        "deficit",
+        "external-balance",
+        "net-flow",
+        "debt-service",
+        "interest-payments",
+        "debt-service-ratio",
+    }
+)
+COMPONENTS = frozenset(
+    {
+        "investment",
+        "spending",
+        "imports",
+        "exports",
+        "output",
+        "income",
+        "gdp-share",
+        "income-share",
+    }
+)
 AMOUNT_TYPES = frozenset({T.STOCK, T.FLOW, T.BALANCE, T.CAPACITY, T.VOLUME, T.PRICE, T.THRESHOLD})
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +77,6 @@ class Ctx:
     subject: Subject | None
     subject_conf: float
     stats: ValueStats
-
-
 
 
 Shape = tuple[IndicatorType, TimeBasis, HeatMapOrientation, float, str]
@@ -103,8 +130,13 @@ def _shape_share(ctx: Ctx) -> Shape:
     if subj is not None and subj.pct_native and subj.type is not T.RATE:
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.85), ": measured in % of"
     if _POP_DENOM.search(denom):
-        return T.PERCENTAGE, PIT, subj.orientation if subj else NE, _conf(ctx, 0.8, 0.6), \
-            ": share of a population"
+        return (
+            T.PERCENTAGE,
+            PIT,
+            subj.orientation if subj else NE,
+            _conf(ctx, 0.8, 0.6),
+            ": share of a population",
+        )
     if _EXPENSE_DENOM.search(denom) and key in ("outlays", "spending", "investment", ""):
         return T.ALLOCATION, PER, NE, _conf(ctx, 0.7, 0.55), ": part of spending"
     if key in STOCKY:
@@ -197,13 +229,26 @@ def _shape_unknown(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is None:
         return T.COUNT, PIT, NE, 0.3, ": nothing recognised; default"
-    return subj.type, subj.basis, subj.orientation, 0.55 * ctx.subject_conf + 0.1, \
-        ": from the name only"
+    return (
+        subj.type,
+        subj.basis,
+        subj.orientation,
+        0.55 * ctx.subject_conf + 0.1,
+        ": from the name only",
+    )
 
 
 _SHAPERS = {
-    K.FLAG: _shape_flag, K.FX: _shape_fx, K.CHANGE: _shape_change, K.PERCENT: _shape_percent,
-    K.SHARE_OF: _shape_share, K.INDEX: _shape_index, K.CURRENCY: _shape_currency,
-    K.PRICE_PER: _shape_price_per, K.COUNT: _shape_count, K.PHYSICAL: _shape_physical,
-    K.DURATION: _shape_duration, K.RATIO: _shape_ratio,
+    K.FLAG: _shape_flag,
+    K.FX: _shape_fx,
+    K.CHANGE: _shape_change,
+    K.PERCENT: _shape_percent,
+    K.SHARE_OF: _shape_share,
+    K.INDEX: _shape_index,
+    K.CURRENCY: _shape_currency,
+    K.PRICE_PER: _shape_price_per,
+    K.COUNT: _shape_count,
+    K.PHYSICAL: _shape_physical,
+    K.DURATION: _shape_duration,
+    K.RATIO: _shape_ratio,
 }

@@ -15,32 +15,40 @@ from indiclass.rules.cumulative import cumulative_evidence, dated_points
 
 F = ReportingFrequency
 
-PERIODICITY = compile_table([
-    (r"^\s*(daily|business day|day)", F.DAILY, 0.95),
-    (r"^\s*(bi-?weekly|weekly|week|fortnight)", F.WEEKLY, 0.95),
-    (r"^\s*(semi-?monthly|monthly|month)", F.MONTHLY, 0.95),
-    (r"quarter", F.QUARTERLY, 0.95),
-    (r"semi-?annual|half-?year|bi-?annual", F.SEMIANNUAL, 0.95),
-    (r"annual|yearly|\byear\b|fiscal", F.ANNUAL, 0.95),
-    (r"irregular|decennial|ad hoc|event|not applicable", F.IRREGULAR, 0.85),
-    (r"one-?off|single|point", F.POINT_IN_TIME, 0.8),
-    (r"^\s*[d]\s*$", F.DAILY, 0.8),
-    (r"^\s*[w]\s*$", F.WEEKLY, 0.8),
-    (r"^\s*[m]\s*$", F.MONTHLY, 0.8),
-    (r"^\s*[q]\s*$", F.QUARTERLY, 0.8),
-    (r"^\s*[ay]\s*$", F.ANNUAL, 0.8),
-])
+PERIODICITY = compile_table(
+    [
+        (r"^\s*(daily|business day|day)", F.DAILY, 0.95),
+        (r"^\s*(bi-?weekly|weekly|week|fortnight)", F.WEEKLY, 0.95),
+        (r"^\s*(semi-?monthly|monthly|month)", F.MONTHLY, 0.95),
+        (r"quarter", F.QUARTERLY, 0.95),
+        (r"semi-?annual|half-?year|bi-?annual", F.SEMIANNUAL, 0.95),
+        (r"annual|yearly|\byear\b|fiscal", F.ANNUAL, 0.95),
+        (r"irregular|decennial|ad hoc|event|not applicable", F.IRREGULAR, 0.85),
+        (r"one-?off|single|point", F.POINT_IN_TIME, 0.8),
+        (r"^\s*[d]\s*$", F.DAILY, 0.8),
+        (r"^\s*[w]\s*$", F.WEEKLY, 0.8),
+        (r"^\s*[m]\s*$", F.MONTHLY, 0.8),
+        (r"^\s*[q]\s*$", F.QUARTERLY, 0.8),
+        (r"^\s*[ay]\s*$", F.ANNUAL, 0.8),
+    ]
+)
 
-NAME_FREQUENCY = compile_table([
-    (r"\bqoq\b|quarterly", F.QUARTERLY, 0.6),
-    (r"\bmom\b|monthly", F.MONTHLY, 0.6),
-    (r"\bwow\b|weekly|4-week", F.WEEKLY, 0.6),
-    (r"\bdaily\b", F.DAILY, 0.6),
-    (r"annual %|\(annual\b|\byearly\b", F.ANNUAL, 0.6),
-])
+NAME_FREQUENCY = compile_table(
+    [
+        (r"\bqoq\b|quarterly", F.QUARTERLY, 0.6),
+        (r"\bmom\b|monthly", F.MONTHLY, 0.6),
+        (r"\bwow\b|weekly|4-week", F.WEEKLY, 0.6),
+        (r"\bdaily\b", F.DAILY, 0.6),
+        (r"annual %|\(annual\b|\byearly\b", F.ANNUAL, 0.6),
+    ]
+)
 
 GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
-    (4, F.DAILY), (11, F.WEEKLY), (45, F.MONTHLY), (120, F.QUARTERLY), (250, F.SEMIANNUAL),
+    (4, F.DAILY),
+    (11, F.WEEKLY),
+    (45, F.MONTHLY),
+    (120, F.QUARTERLY),
+    (250, F.SEMIANNUAL),
     (500, F.ANNUAL),
 )
 """Median spacing of sample dates (upper bound, days) → frequency; wider is irregular."""
@@ -56,8 +64,11 @@ def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
     if ev.is_cumulative:
         basis, bconf, bwhy = TimeBasis.CUMULATIVE, ev.confidence, ev.reason
     conf = round(min(fconf, 0.5 + 0.5 * bconf) if fconf < 0.6 else 0.3 * fconf + 0.7 * bconf, 3)
-    return build(TimeResult,
-        reporting_frequency=freq, time_basis=basis, confidence=conf,
+    return build(
+        TimeResult,
+        reporting_frequency=freq,
+        time_basis=basis,
+        confidence=conf,
         reasoning=f"{fwhy}; {basis.value}: {bwhy}"[:2000],
     )
 

@@ -31,29 +31,55 @@ T = IndicatorType
 A = TemporalAggregation
 
 FAMILY_DEFAULT: dict[Family, IndicatorType] = {
-    Family.PHYSICAL_FUNDAMENTAL: T.FLOW, Family.NUMERIC_MEASUREMENT: T.PERCENTAGE,
-    Family.PRICE_VALUE: T.PRICE, Family.CHANGE_MOVEMENT: T.RATE,
-    Family.COMPOSITE_DERIVED: T.INDEX, Family.TEMPORAL: T.DURATION,
+    Family.PHYSICAL_FUNDAMENTAL: T.FLOW,
+    Family.NUMERIC_MEASUREMENT: T.PERCENTAGE,
+    Family.PRICE_VALUE: T.PRICE,
+    Family.CHANGE_MOVEMENT: T.RATE,
+    Family.COMPOSITE_DERIVED: T.INDEX,
+    Family.TEMPORAL: T.DURATION,
     Family.QUALITATIVE: T.SENTIMENT,
 }
 """The type to use when the concept's type is outside the family we were given."""
 
-RATE_LIKE = frozenset({T.RATE, T.PERCENTAGE, T.RATIO, T.SHARE, T.ALLOCATION, T.PROBABILITY,
-                       T.SPREAD, T.YIELD, T.VOLATILITY, T.GAP, T.ELASTICITY, T.CORRELATION})
+RATE_LIKE = frozenset(
+    {
+        T.RATE,
+        T.PERCENTAGE,
+        T.RATIO,
+        T.SHARE,
+        T.ALLOCATION,
+        T.PROBABILITY,
+        T.SPREAD,
+        T.YIELD,
+        T.VOLATILITY,
+        T.GAP,
+        T.ELASTICITY,
+        T.CORRELATION,
+    }
+)
 AVERAGE_WORDS = re.compile(r"\baverage\b|\bavg\b|\bmean\b|moving average", re.IGNORECASE)
 
 
-def classify_type(ind: Indicator, norm: NormalizationResult, time: TimeResult,
-                  cumulative: CumulativeResult, family: FamilyResult) -> TypeResult:
+def classify_type(
+    ind: Indicator,
+    norm: NormalizationResult,
+    time: TimeResult,
+    cumulative: CumulativeResult,
+    family: FamilyResult,
+) -> TypeResult:
     c = concept_of(ind)
     type_, conf, why = c.indicator_type, c.confidence, c.reason
     if not type_fits_family(type_, family.family):
         type_, conf = FAMILY_DEFAULT[family.family], 0.4
         why = f"family {family.family.value} given; {c.indicator_type.value} does not fit, default"
     agg = aggregation(type_, time.time_basis, ind.name)
-    return build(TypeResult,
-        indicator_type=type_, temporal_aggregation=agg, heat_map_orientation=c.orientation,
-        confidence=conf, reasoning=f"{type_.value}, {agg.value}: {why}"[:2000],
+    return build(
+        TypeResult,
+        indicator_type=type_,
+        temporal_aggregation=agg,
+        heat_map_orientation=c.orientation,
+        confidence=conf,
+        reasoning=f"{type_.value}, {agg.value}: {why}"[:2000],
     )
 
 

@@ -86,8 +86,11 @@ def _amount_reading(ind: Indicator, raw: str, text: str, from_name: bool) -> Uni
     if scale_row is None and has_per and "1k" in text:
         scale_row = first_match(SCALE_WORDS, text)
     scale = scale_row.outcome if scale_row else None
-    mult = next((m for word, m in EXACT_MULTIPLIER.items() if word in amount), None) \
-        if scale_row else None
+    mult = (
+        next((m for word, m in EXACT_MULTIPLIER.items() if word in amount), None)
+        if scale_row
+        else None
+    )
     marker, code = currency_in(raw.split(" per ")[0] if raw else "", amount)
     if marker is not None and has_per and _per_money(text):
         return UnitReading(K.FX, text, confidence=0.85, from_name=from_name)
@@ -127,8 +130,11 @@ def iso_token(raw: str) -> str | None:
     """An upper-case ISO 4217 token in mixed-case text (all-caps text: unambiguous codes only)."""
     shouting = raw.isupper()
     for token in _CODE.findall(raw):
-        if token in ISO_CODES and not (shouting and token in AMBIGUOUS_CODES) \
-                and token not in ("XXX", "XTS"):
+        if (
+            token in ISO_CODES
+            and not (shouting and token in AMBIGUOUS_CODES)
+            and token not in ("XXX", "XTS")
+        ):
             return str(token)
     return None
 
@@ -140,8 +146,11 @@ def country_currency(ind: Indicator, *, deep: bool = False) -> str | None:
         market = _MARKET.search(ind.dataset)
         if market and market.group(1) in ISO_CODES:
             return market.group(1)
-    texts = (ind.name, ind.long_name, ind.description, ind.source_name) if deep else \
-        (ind.name, ind.long_name)
+    texts = (
+        (ind.name, ind.long_name, ind.description, ind.source_name)
+        if deep
+        else (ind.name, ind.long_name)
+    )
     for text in texts:
         row = first_match(COUNTRY_CURRENCY, clean(text)[:400]) if text else None
         if row is not None:
@@ -149,8 +158,9 @@ def country_currency(ind: Indicator, *, deep: bool = False) -> str | None:
     return None
 
 
-def resolve_currency(ind: Indicator, marker: str | None, code: str | None, *,
-                     deep: bool = False) -> tuple[str | None, float]:
+def resolve_currency(
+    ind: Indicator, marker: str | None, code: str | None, *, deep: bool = False
+) -> tuple[str | None, float]:
     """ISO code for a currency marker: source field first, then the word, then the country."""
     if ind.currency_code:
         return ind.currency_code, 0.95

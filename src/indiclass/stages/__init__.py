@@ -1,7 +1,7 @@
 """The pipeline's stages, in order. Each module reads top to bottom: input, result, rule, prompt.
 
-    normalize → time → cumulative → router → family → type → boolean-review → final-review
-    → complete
+normalize → time → cumulative → router → family → type → boolean-review → final-review
+→ complete
 """
 
 from indiclass.domain.enums import StageName
@@ -33,5 +33,12 @@ STAGES: tuple[RuleStage | LLMStage, ...] = (
 LLM_STAGE_MAP: dict[StageName, LLMStage] = {s.name: s for s in STAGES if isinstance(s, LLMStage)}
 STAGE_MAP: dict[StageName, RuleStage | LLMStage] = {s.name: s for s in STAGES}
 
-__all__ = ["LLM_STAGE_MAP", "STAGES", "STAGE_MAP", "LLMStage", "RuleStage", "StageInput",
-           "complete"]
+__all__ = [
+    "LLM_STAGE_MAP",
+    "STAGES",
+    "STAGE_MAP",
+    "LLMStage",
+    "RuleStage",
+    "StageInput",
+    "complete",
+]

@@ -50,10 +50,11 @@ def _strict(node: Any) -> Any:
 def parse_reply(content: str, model: type[M]) -> M:
     """Validate a reply's JSON text into ``model``; InvalidReply says what was wrong."""
     try:
-        data = json.loads(_strip_fences(content))
+        data = json.loads(_strip_fences(content), strict=False)  # raw newlines in strings
     except json.JSONDecodeError as exc:
-        raise InvalidReply(f"reply is not valid JSON ({exc.msg} at char {exc.pos})",
-                           raw=content) from None
+        raise InvalidReply(
+            f"reply is not valid JSON ({exc.msg} at char {exc.pos})", raw=content
+        ) from None
     if not isinstance(data, dict):
         raise InvalidReply("reply must be a JSON object", raw=content)
     data = _normalise_confidence(data)
@@ -88,10 +89,20 @@ def _describe(exc: ValidationError) -> str:
 
 
 def make_request(
-    stage: StageName, system: str, user: str, reply_model: type[BaseModel], payload: BaseModel,
-    *, max_output_tokens: int = 300,
+    stage: StageName,
+    system: str,
+    user: str,
+    reply_model: type[BaseModel],
+    payload: BaseModel,
+    *,
+    max_output_tokens: int = 300,
 ) -> LLMRequest:
     return LLMRequest(
-        stage=stage, system=system, user=user, schema_name=f"{stage.value.replace('-', '_')}_reply",
-        json_schema=reply_schema(reply_model), payload=payload, max_output_tokens=max_output_tokens,
+        stage=stage,
+        system=system,
+        user=user,
+        schema_name=f"{stage.value.replace('-', '_')}_reply",
+        json_schema=reply_schema(reply_model),
+        payload=payload,
+        max_output_tokens=max_output_tokens,
     )

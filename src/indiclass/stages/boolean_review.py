@@ -41,16 +41,23 @@ def rule(inp: ReviewInput) -> BooleanReviewResult:
 
 
 def review_prompt(inp: ReviewInput) -> str:
-    return prompts.join_lines([
-        prompts.describe_indicator(inp.indicator),
-        prompts.describe_parsed(inp.normalization),
-        prompts.describe_draft(inp.time, inp.cumulative, inp.family, inp.type),
-    ])
+    return prompts.join_lines(
+        [
+            prompts.describe_indicator(inp.indicator),
+            prompts.describe_parsed(inp.normalization),
+            prompts.describe_draft(inp.time, inp.cumulative, inp.family, inp.type),
+        ]
+    )
 
 
 def build_request(inp: ReviewInput) -> LLMRequest:
-    return make_request(StageName.BOOLEAN_REVIEW, prompts.BOOLEAN_REVIEW_SYSTEM,
-                        review_prompt(inp), BooleanReviewResult, inp)
+    return make_request(
+        StageName.BOOLEAN_REVIEW,
+        prompts.BOOLEAN_REVIEW_SYSTEM,
+        review_prompt(inp),
+        BooleanReviewResult,
+        inp,
+    )
 
 
 def decide(inp: ReviewInput, content: str) -> BooleanReviewResult:
@@ -66,5 +73,6 @@ def decide(inp: ReviewInput, content: str) -> BooleanReviewResult:
     return result
 
 
-STAGE = LLMStage(StageName.BOOLEAN_REVIEW, ReviewInput, BooleanReviewResult, rule,
-                 build_request, decide)
+STAGE = LLMStage(
+    StageName.BOOLEAN_REVIEW, ReviewInput, BooleanReviewResult, rule, build_request, decide
+)

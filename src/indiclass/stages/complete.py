@@ -52,8 +52,12 @@ def run(inp: CompleteInput) -> Classification:
 
 def overall_confidence(inp: CompleteInput, status: ReviewStatus) -> float:
     """Half the weakest stage, half the mean of the deciding stages, scaled by the review."""
-    parts = [inp.normalization.confidence, inp.time.confidence, inp.family.confidence,
-             inp.type.confidence]
+    parts = [
+        inp.normalization.confidence,
+        inp.time.confidence,
+        inp.family.confidence,
+        inp.type.confidence,
+    ]
     base = 0.5 * min(parts) + 0.5 * sum(parts) / len(parts)
     return round(base * REVIEW_FACTOR[status], 4)
 
@@ -61,27 +65,38 @@ def overall_confidence(inp: CompleteInput, status: ReviewStatus) -> float:
 def _draft(inp: CompleteInput) -> dict[str, Any]:
     ind, norm, typ = inp.indicator, inp.normalization, inp.type
     return {
-        "indicator_id": ind.indicator_id, "name": ind.name,
-        "family": inp.family.family, "indicator_type": typ.indicator_type,
+        "indicator_id": ind.indicator_id,
+        "name": ind.name,
+        "family": inp.family.family,
+        "indicator_type": typ.indicator_type,
         "temporal_aggregation": typ.temporal_aggregation,
         "heat_map_orientation": typ.heat_map_orientation,
-        "time_basis": inp.time.time_basis, "reporting_frequency": inp.time.reporting_frequency,
-        "scale": norm.scale, "scale_multiplier": norm.scale_multiplier,
+        "time_basis": inp.time.time_basis,
+        "reporting_frequency": inp.time.reporting_frequency,
+        "scale": norm.scale,
+        "scale_multiplier": norm.scale_multiplier,
         "is_currency_denominated": norm.is_currency_denominated,
         "detected_currency": norm.detected_currency,
         "is_cumulative": inp.cumulative.is_cumulative,
         "cumulative_pattern_type": inp.cumulative.pattern,
         "parsed_unit_type": norm.parsed_unit_type,
-        "provider": inp.provider, "model": inp.model,
+        "provider": inp.provider,
+        "model": inp.model,
         **_stage_fields(inp),
         "_inp": inp,
     }
 
 
 def _stage_fields(inp: CompleteInput) -> dict[str, Any]:
-    stages = {"normalization": inp.normalization, "time": inp.time, "cumulative": inp.cumulative,
-              "family": inp.family, "type": inp.type, "boolean_review": inp.boolean_review,
-              "final_review": inp.final_review}
+    stages = {
+        "normalization": inp.normalization,
+        "time": inp.time,
+        "cumulative": inp.cumulative,
+        "family": inp.family,
+        "type": inp.type,
+        "boolean_review": inp.boolean_review,
+        "final_review": inp.final_review,
+    }
     out: dict[str, Any] = {}
     for prefix, result in stages.items():
         out[f"{prefix}_confidence"] = result.confidence

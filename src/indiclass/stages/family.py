@@ -31,11 +31,13 @@ def rule(inp: FamilyInput) -> FamilyResult:
 
 
 def build_request(inp: FamilyInput) -> LLMRequest:
-    user = prompts.join_lines([
-        prompts.describe_indicator(inp.indicator),
-        prompts.describe_parsed(inp.normalization),
-        prompts.describe_draft(time=inp.time, cumulative=inp.cumulative),
-    ])
+    user = prompts.join_lines(
+        [
+            prompts.describe_indicator(inp.indicator),
+            prompts.describe_parsed(inp.normalization),
+            prompts.describe_draft(time=inp.time, cumulative=inp.cumulative),
+        ]
+    )
     return make_request(StageName.FAMILY, prompts.FAMILY_SYSTEM, user, FamilyResult, inp)
 
 

@@ -20,14 +20,24 @@ class FinalReviewInput(ReviewInput):
 
 
 def rule(inp: FinalReviewInput) -> FinalReviewResult:
-    return final_review(inp.indicator, inp.normalization, inp.time, inp.cumulative, inp.family,
-                        inp.type, inp.boolean_review)
+    return final_review(
+        inp.indicator,
+        inp.normalization,
+        inp.time,
+        inp.cumulative,
+        inp.family,
+        inp.type,
+        inp.boolean_review,
+    )
 
 
 def passed_without_review(inp: FinalReviewInput) -> FinalReviewResult:
     """The answer when the boolean review found nothing: passed, nothing to correct."""
-    return FinalReviewResult(status=ReviewStatus.PASSED, confidence=inp.boolean_review.confidence,
-                             reasoning="boolean review passed; nothing to correct")
+    return FinalReviewResult(
+        status=ReviewStatus.PASSED,
+        confidence=inp.boolean_review.confidence,
+        reasoning="boolean review passed; nothing to correct",
+    )
 
 
 def build_request(inp: FinalReviewInput) -> LLMRequest:
@@ -36,8 +46,9 @@ def build_request(inp: FinalReviewInput) -> LLMRequest:
         for i in inp.boolean_review.issues
     )
     user = prompts.join_lines([review_prompt(inp), f"review issues: {issues or 'none listed'}"])
-    return make_request(StageName.FINAL_REVIEW, prompts.FINAL_REVIEW_SYSTEM, user,
-                        FinalReviewResult, inp)
+    return make_request(
+        StageName.FINAL_REVIEW, prompts.FINAL_REVIEW_SYSTEM, user, FinalReviewResult, inp
+    )
 
 
 def decide(inp: FinalReviewInput, content: str) -> FinalReviewResult:
@@ -52,5 +63,6 @@ def decide(inp: FinalReviewInput, content: str) -> FinalReviewResult:
     return result
 
 
-STAGE = LLMStage(StageName.FINAL_REVIEW, FinalReviewInput, FinalReviewResult, rule,
-                 build_request, decide)
+STAGE = LLMStage(
+    StageName.FINAL_REVIEW, FinalReviewInput, FinalReviewResult, rule, build_request, decide
+)

@@ -14,8 +14,11 @@ class RouterInput(StageInput):
 def run(inp: RouterInput) -> RouteResult:
     norm = inp.normalization
     branch = Branch.CURRENCY if norm.is_currency_denominated else Branch.NON_CURRENCY
-    why = f"currency {norm.detected_currency or 'unspecified'}" if norm.is_currency_denominated \
+    why = (
+        f"currency {norm.detected_currency or 'unspecified'}"
+        if norm.is_currency_denominated
         else "no currency in units or source fields"
+    )
     return RouteResult(branch=branch, confidence=norm.confidence, reasoning=why)
 
 

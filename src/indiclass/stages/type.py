@@ -32,11 +32,13 @@ def rule(inp: TypeInput) -> TypeResult:
 
 
 def build_request(inp: TypeInput) -> LLMRequest:
-    user = prompts.join_lines([
-        prompts.describe_indicator(inp.indicator),
-        prompts.describe_parsed(inp.normalization),
-        prompts.describe_draft(time=inp.time, cumulative=inp.cumulative, family=inp.family),
-    ])
+    user = prompts.join_lines(
+        [
+            prompts.describe_indicator(inp.indicator),
+            prompts.describe_parsed(inp.normalization),
+            prompts.describe_draft(time=inp.time, cumulative=inp.cumulative, family=inp.family),
+        ]
+    )
     return make_request(StageName.TYPE, prompts.TYPE_SYSTEM, user, TypeResult, inp)
 
 

@@ -35,16 +35,26 @@ if TYPE_CHECKING:
     def _implements_the_port(store: SqlStore) -> ResultStore:  # checked by mypy
         return store
 
-__all__ = ["DEFAULT_SQLITE_PATH", "Database", "PostgresDatabase", "SqlStore", "SqliteDatabase",
-           "is_postgres_url", "open_database", "open_store"]
+
+__all__ = [
+    "DEFAULT_SQLITE_PATH",
+    "Database",
+    "PostgresDatabase",
+    "SqlStore",
+    "SqliteDatabase",
+    "is_postgres_url",
+    "open_database",
+    "open_store",
+]
 
 
 def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
 
 
-def open_database(url_or_path: str | Path | None = None, *,
-                  lock_timeout_ms: int | None = None, pool_size: int = 8) -> Database:
+def open_database(
+    url_or_path: str | Path | None = None, *, lock_timeout_ms: int | None = None, pool_size: int = 8
+) -> Database:
     """A :class:`Database` for a ``postgresql://`` URL, a ``sqlite:///`` URL or a file path.
 
     ``lock_timeout_ms``: how long one attempt waits for a lock (SQLite ``busy_timeout``,
@@ -64,8 +74,13 @@ def open_database(url_or_path: str | Path | None = None, *,
     return SqliteDatabase(target, busy_timeout_ms=lock_timeout_ms)
 
 
-def open_store(url_or_path: str | Path | None = None, *, migrate: bool = True,
-               lock_timeout_ms: int | None = None, pool_size: int = 8) -> SqlStore:
+def open_store(
+    url_or_path: str | Path | None = None,
+    *,
+    migrate: bool = True,
+    lock_timeout_ms: int | None = None,
+    pool_size: int = 8,
+) -> SqlStore:
     """The results store for ``url_or_path`` (default ``./data/classify-workflow-local-dev.db``),
     migrated to the current schema unless ``migrate=False``."""
     db = open_database(url_or_path, lock_timeout_ms=lock_timeout_ms, pool_size=pool_size)

@@ -110,7 +110,8 @@ class Database:
                 if attempt == self.attempts:
                     raise StorageError(
                         f"{what} failed after {attempt} attempts (transient): "
-                        f"{type(exc).__name__}: {exc}") from exc
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
                 time.sleep(min(self.base_delay_s * 2 ** (attempt - 1), 2.0))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -118,8 +119,12 @@ class Database:
 class _Pool:
     """A tiny LIFO connection pool; broken connections are dropped, not returned."""
 
-    def __init__(self, factory: Callable[[], Any], size: int,
-                 healthy: Callable[[Any], bool] = lambda conn: True) -> None:
+    def __init__(
+        self,
+        factory: Callable[[], Any],
+        size: int,
+        healthy: Callable[[Any], bool] = lambda conn: True,
+    ) -> None:
         self._factory = factory
         self._healthy = healthy
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
@@ -176,11 +181,18 @@ _SQLITE_TRANSIENT = ("locked", "busy", "disk i/o error", "unable to open")
 class SqliteDatabase(Database):
     dialect = "sqlite"
 
-    def __init__(self, path: str | Path = DEFAULT_SQLITE_PATH, *, busy_timeout_ms: int = 5_000,
-                 readers: int = 4) -> None:
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_SQLITE_PATH,
+        *,
+        busy_timeout_ms: int = 5_000,
+        readers: int = 4,
+    ) -> None:
         if str(path) == ":memory:":
-            raise StorageError("an in-memory SQLite database cannot be shared by the writer and "
-                               "the readers; use a file path (a tmp file in tests)")
+            raise StorageError(
+                "an in-memory SQLite database cannot be shared by the writer and "
+                "the readers; use a file path (a tmp file in tests)"
+            )
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_ms = busy_timeout_ms
@@ -189,8 +201,12 @@ class SqliteDatabase(Database):
         self._readers = _Pool(self._connect, readers)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
-                               isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -279,9 +295,16 @@ class PostgresDatabase(Database):
     def is_transient(self, exc: BaseException) -> bool:
         from psycopg import errors as e
 
-        transient = (e.SerializationFailure, e.DeadlockDetected, e.LockNotAvailable,
-                     e.OperationalError, e.AdminShutdown, e.CannotConnectNow,
-                     e.QueryCanceled, e.InterfaceError)
+        transient = (
+            e.SerializationFailure,
+            e.DeadlockDetected,
+            e.LockNotAvailable,
+            e.OperationalError,
+            e.AdminShutdown,
+            e.CannotConnectNow,
+            e.QueryCanceled,
+            e.InterfaceError,
+        )
         return isinstance(exc, transient)
 
     def is_driver_error(self, exc: BaseException) -> bool:

@@ -35,11 +35,20 @@ STAGE_TABLE: dict[StageName, str] = {
 
 _RENAMED = {"pattern": "cumulative_pattern_type"}
 _BOOL_COLUMNS = frozenset(
-    col for cols in (CLASSIFICATIONS, LLM_CALLS, BATCH_ITEMS, STAGE_COMMON_TAIL,
-                     *STAGE_TABLES.values())
-    for col, spec in cols if spec.rstrip("!") == "bool")
-DATA_TABLES = ("source_indicators", "pipeline_stats", "batch_items", "classifications",
-               *STAGE_TABLE.values(), "processing_log", "llm_calls")
+    col
+    for cols in (CLASSIFICATIONS, LLM_CALLS, BATCH_ITEMS, STAGE_COMMON_TAIL, *STAGE_TABLES.values())
+    for col, spec in cols
+    if spec.rstrip("!") == "bool"
+)
+DATA_TABLES = (
+    "source_indicators",
+    "pipeline_stats",
+    "batch_items",
+    "classifications",
+    *STAGE_TABLE.values(),
+    "processing_log",
+    "llm_calls",
+)
 
 
 def now_iso() -> str:
@@ -62,23 +71,28 @@ def ms_between(start: str | None, end: str | None) -> float | None:
     return None if a is None or b is None else max(0.0, (b - a).total_seconds() * 1000)
 
 
-def upsert_sql(table: str, columns: Sequence[str], conflict: Sequence[str],
-               update: Sequence[str] | None = None) -> str:
+def upsert_sql(
+    table: str, columns: Sequence[str], conflict: Sequence[str], update: Sequence[str] | None = None
+) -> str:
     """``INSERT ... ON CONFLICT (...) DO UPDATE SET c = excluded.c`` (DO NOTHING if no update).
 
     ``update`` None: every column except the conflict keys and ``created_at``.
     """
-    return _upsert_sql(table, tuple(columns), tuple(conflict),
-                       None if update is None else tuple(update))
+    return _upsert_sql(
+        table, tuple(columns), tuple(conflict), None if update is None else tuple(update)
+    )
 
 
 @lru_cache(maxsize=256)
-def _upsert_sql(table: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                update: tuple[str, ...] | None) -> str:
+def _upsert_sql(
+    table: str, columns: tuple[str, ...], conflict: tuple[str, ...], update: tuple[str, ...] | None
+) -> str:
     if update is None:
         update = tuple(c for c in columns if c not in conflict and c != "created_at")
-    head = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))}) ON CONFLICT ({', '.join(conflict)}) ")
+    head = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        f"({', '.join('?' * len(columns))}) ON CONFLICT ({', '.join(conflict)}) "
+    )
     if not update:
         return head + "DO NOTHING"
     return head + "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in update)
@@ -107,43 +121,68 @@ def indicator_from_row(row: Mapping[str, Any]) -> Indicator:
 # ---------------------------------------------------------------- stage results
 
 
-def stage_row(trace_id: str, indicator_id: str, result: StageResult, record: StageRecord,
-              usage: Usage, now: str) -> dict[str, Any]:
+def stage_row(
+    trace_id: str,
+    indicator_id: str,
+    result: StageResult,
+    record: StageRecord,
+    usage: Usage,
+    now: str,
+) -> dict[str, Any]:
     fields = result.model_dump(mode="json")
     row: dict[str, Any] = {"indicator_id": indicator_id, "trace_id": trace_id}
     for key, value in fields.items():
         if key in ("confidence", "reasoning"):
             continue
         row[_RENAMED.get(key, key)] = json.dumps(value) if isinstance(value, list) else value
-    return {**row, "confidence": result.confidence, "reasoning": result.reasoning,
-            "result_json": result.model_dump_json(), "source": record.source.value,
-            "provider": record.provider, "model": record.model, "attempts": record.attempts,
-            "error": record.error, "input_tokens": usage.input_tokens,
-            "output_tokens": usage.output_tokens, "cached_tokens": usage.cached_tokens,
-            "cost_usd": usage.cost_usd, "created_at": now, "updated_at": now}
+    return {
+        **row,
+        "confidence": result.confidence,
+        "reasoning": result.reasoning,
+        "result_json": result.model_dump_json(),
+        "source": record.source.value,
+        "provider": record.provider,
+        "model": record.model,
+        "attempts": record.attempts,
+        "error": record.error,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cached_tokens": usage.cached_tokens,
+        "cost_usd": usage.cost_usd,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 # ---------------------------------------------------------------- classifications and calls
 
 
 def classification_row(trace_id: str, c: Classification, now: str) -> dict[str, Any]:
-    return {**c.model_dump(mode="json"), "trace_id": trace_id, "created_at": now,
-            "updated_at": now}
+    return {**c.model_dump(mode="json"), "trace_id": trace_id, "created_at": now, "updated_at": now}
 
 
-def call_row(call: CallRecord, trace_id: str | None, indicator_id: str | None,
-             now: str) -> dict[str, Any]:
+def call_row(
+    call: CallRecord, trace_id: str | None, indicator_id: str | None, now: str
+) -> dict[str, Any]:
     tags = call.tags
     key = hashlib.sha256(call.model_dump_json().encode()).hexdigest()
     return {
         "call_key": key,
         "trace_id": trace_id or tags.get("trace_id") or tags.get("batch_id"),
         "indicator_id": indicator_id or tags.get("indicator_id") or tags.get("indicator"),
-        "stage": call.stage, "provider": call.provider, "model": call.model,
-        "prompt_system": call.system, "prompt_user": call.user, "response": call.response,
-        "input_tokens": call.usage.input_tokens, "output_tokens": call.usage.output_tokens,
-        "cached_tokens": call.usage.cached_tokens, "cost_usd": call.usage.cost_usd,
-        "duration_ms": call.duration_ms, "error": call.error, "cache_hit": call.cache_hit,
+        "stage": call.stage,
+        "provider": call.provider,
+        "model": call.model,
+        "prompt_system": call.system,
+        "prompt_user": call.user,
+        "response": call.response,
+        "input_tokens": call.usage.input_tokens,
+        "output_tokens": call.usage.output_tokens,
+        "cached_tokens": call.usage.cached_tokens,
+        "cost_usd": call.usage.cost_usd,
+        "duration_ms": call.duration_ms,
+        "error": call.error,
+        "cache_hit": call.cache_hit,
         "created_at": now,
     }
 
@@ -154,15 +193,24 @@ def stats_from_row(row: Mapping[str, Any]) -> BatchStats:
     start = parse_iso(row["batch_start_time"])
     assert start is not None
     return BatchStats(
-        batch_id=row["batch_id"], provider=row["provider"], model=row["model"],
-        total_indicators=total, successful_indicators=ok, failed_indicators=failed,
-        pending_indicators=max(0, total - ok - failed), batch_start_time=start,
+        batch_id=row["batch_id"],
+        provider=row["provider"],
+        model=row["model"],
+        total_indicators=total,
+        successful_indicators=ok,
+        failed_indicators=failed,
+        pending_indicators=max(0, total - ok - failed),
+        batch_start_time=start,
         batch_end_time=parse_iso(row["batch_end_time"]),
         total_duration_ms=row["total_duration_ms"],
         avg_time_per_indicator_ms=row["avg_time_per_indicator_ms"],
-        avg_confidence=row["avg_confidence"], llm_calls=int(row["llm_calls"] or 0),
-        usage=Usage(requests=int(row["llm_calls"] or 0),
-                    input_tokens=int(row["input_tokens"] or 0),
-                    output_tokens=int(row["output_tokens"] or 0),
-                    cached_tokens=int(row["cached_tokens"] or 0), cost_usd=row["cost_usd"]),
+        avg_confidence=row["avg_confidence"],
+        llm_calls=int(row["llm_calls"] or 0),
+        usage=Usage(
+            requests=int(row["llm_calls"] or 0),
+            input_tokens=int(row["input_tokens"] or 0),
+            output_tokens=int(row["output_tokens"] or 0),
+            cached_tokens=int(row["cached_tokens"] or 0),
+            cost_usd=row["cost_usd"],
+        ),
     )

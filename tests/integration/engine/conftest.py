@@ -30,13 +30,20 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def _env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     if backend == "sqlite":
-        yield {"CLASSIFY_DB_LOCAL_DEV": str(tmp_path / "data" / "results.db"),
-               "INTERNAL_EMIT_DELAY_MS": "0", "LLM_CACHE": "false"}
+        yield {
+            "CLASSIFY_DB_LOCAL_DEV": str(tmp_path / "data" / "results.db"),
+            "INTERNAL_EMIT_DELAY_MS": "0",
+            "LLM_CACHE": "false",
+        }
         return
     results, system = pg_create("results"), pg_create("dbos")
     try:
-        yield {"DATABASE_URL": results, "INDICLASS_SYSTEM_DATABASE_URL": system,
-               "INTERNAL_EMIT_DELAY_MS": "0", "LLM_CACHE": "false"}
+        yield {
+            "DATABASE_URL": results,
+            "INDICLASS_SYSTEM_DATABASE_URL": system,
+            "INTERNAL_EMIT_DELAY_MS": "0",
+            "LLM_CACHE": "false",
+        }
     finally:
         pg_drop(results)
         pg_drop(system)
@@ -55,8 +62,9 @@ def pg_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def start_engine(db_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-                 ) -> Iterator[Callable[..., Engine]]:
+def start_engine(
+    db_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Engine]]:
     """Starts an engine on ``db_env`` (one at a time: DBOS is per process); stops it after."""
     engines: list[Engine] = []
 

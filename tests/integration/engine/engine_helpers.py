@@ -12,8 +12,9 @@ from indiclass.domain.models import Indicator
 from indiclass.domain.ports import LLMReply, LLMRequest
 from indiclass.pipeline import OFFLINE, ProviderSet
 
-PG_ADMIN_URL = os.environ.get("INDICLASS_TEST_PG_ADMIN",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "INDICLASS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 SHAPES = [
     ("GDP Annual Growth Rate", "%", "Quarterly"),
@@ -26,8 +27,15 @@ SHAPES = [
 
 def indicators(prefix: str, n: int) -> list[Indicator]:
     """``n`` distinct indicators (distinct names, so LLM requests never coincide)."""
-    return [Indicator(indicator_id=f"{prefix}-{k}", name=f"{SHAPES[k % 5][0]} {prefix} {k}",
-                      units=SHAPES[k % 5][1], periodicity=SHAPES[k % 5][2]) for k in range(n)]
+    return [
+        Indicator(
+            indicator_id=f"{prefix}-{k}",
+            name=f"{SHAPES[k % 5][0]} {prefix} {k}",
+            units=SHAPES[k % 5][1],
+            periodicity=SHAPES[k % 5][2],
+        )
+        for k in range(n)
+    ]
 
 
 class ScriptedProvider:
@@ -99,9 +107,12 @@ def completed_llm_steps(system_url: str) -> set[tuple[str, str]]:
     engine = sa.create_engine(system_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                f"SELECT workflow_uuid, function_name FROM {table} WHERE error IS NULL"
-                " AND function_name LIKE 'stage:%'")).fetchall()
+            rows = conn.execute(
+                sa.text(
+                    f"SELECT workflow_uuid, function_name FROM {table} WHERE error IS NULL"
+                    " AND function_name LIKE 'stage:%'"
+                )
+            ).fetchall()
     finally:
         engine.dispose()
     done = set()
@@ -118,7 +129,14 @@ def workflow_statuses(system_url: str) -> list[tuple[str, str]]:
     engine = sa.create_engine(system_url)
     try:
         with engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(sa.text(
-                f"SELECT workflow_uuid, status FROM {table} WHERE name = 'indiclass.indicator'"))]
+            return [
+                (r[0], r[1])
+                for r in conn.execute(
+                    sa.text(
+                        f"SELECT workflow_uuid, status FROM {table} "
+                        "WHERE name = 'indiclass.indicator'"
+                    )
+                )
+            ]
     finally:
         engine.dispose()

@@ -12,7 +12,8 @@ from indiclass.engine import Engine, ProgressEvent
 
 
 def test_four_concurrent_batches_each_close_with_their_own_counts(
-        start_engine: Callable[..., Engine]) -> None:
+    start_engine: Callable[..., Engine],
+) -> None:
     engine = start_engine()
     batches = {f"b{n}": indicators(f"b{n}", 5) for n in range(4)}
     traces: dict[str, str] = {}
@@ -28,34 +29,45 @@ def test_four_concurrent_batches_each_close_with_their_own_counts(
     assert len(set(traces.values())) == 4
     for name, trace_id in traces.items():
         stats = engine.wait(trace_id, timeout=120)
-        assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) \
-            == (5, 5, 0)
+        assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) == (
+            5,
+            5,
+            0,
+        )
         assert stats.batch_end_time is not None and stats.batch_end_time >= stats.batch_start_time
         assert stats.avg_confidence is not None and stats.avg_time_per_indicator_ms is not None
         rows = engine.store.query_classifications(trace_id=trace_id)
         assert sorted(r["indicator_id"] for r in rows) == sorted(
-            i.indicator_id for i in batches[name])
+            i.indicator_id for i in batches[name]
+        )
     assert len(engine.store.list_batches()) == 4
 
 
 def test_failing_stage_marks_only_that_indicator_failed_and_retry_reruns_only_it(
-        start_engine: Callable[..., Engine]) -> None:
+    start_engine: Callable[..., Engine],
+) -> None:
     scripted = ScriptedProvider(fail_stage="family", fail_ids={"f-1", "f-3"})
     engine = start_engine(factory=scripted.factory, stage_attempts=2)
     items = indicators("f", 5)
     trace_id = engine.submit(items, provider="scripted", strategy="llm")
     stats = engine.wait(trace_id, timeout=120)
-    assert (stats.successful_indicators, stats.failed_indicators, stats.pending_indicators) \
-        == (3, 2, 0)
+    assert (stats.successful_indicators, stats.failed_indicators, stats.pending_indicators) == (
+        3,
+        2,
+        0,
+    )
     assert stats.batch_end_time is not None
     failed = {f.indicator_id: f for f in engine.store.failed_items(trace_id)}
     assert set(failed) == {"f-1", "f-3"}
-    assert all(f.stage == "family" and "scripted failure" in (f.error or "")
-               for f in failed.values())
+    assert all(
+        f.stage == "family" and "scripted failure" in (f.error or "") for f in failed.values()
+    )
     log = engine.store.processing_log(trace_id)
     failed_rows = [r for r in log if r["status"] == "failed"]
-    assert {(r["indicator_id"], r["stage"]) for r in failed_rows} == {("f-1", "family"),
-                                                                      ("f-3", "family")}
+    assert {(r["indicator_id"], r["stage"]) for r in failed_rows} == {
+        ("f-1", "family"),
+        ("f-3", "family"),
+    }
     assert scripted.calls[("f-1", "family")] == 2  # retried once, then given up
     before = dict(scripted.calls)
 
@@ -71,7 +83,8 @@ def test_failing_stage_marks_only_that_indicator_failed_and_retry_reruns_only_it
 
 
 def test_resubmitting_classified_indicators_is_a_no_op_unless_forced(
-        start_engine: Callable[..., Engine], backend: str) -> None:
+    start_engine: Callable[..., Engine], backend: str
+) -> None:
     if backend != "sqlite":
         pytest.skip("engine logic only; the store's PostgreSQL path is covered above")
     engine = start_engine()
@@ -87,7 +100,8 @@ def test_resubmitting_classified_indicators_is_a_no_op_unless_forced(
 
 
 def test_progress_events_per_stage_indicator_and_batch(
-        start_engine: Callable[..., Engine], backend: str) -> None:
+    start_engine: Callable[..., Engine], backend: str
+) -> None:
     if backend != "sqlite":
         pytest.skip("engine logic only; the store's PostgreSQL path is covered above")
     engine = start_engine()
@@ -105,7 +119,8 @@ def test_progress_events_per_stage_indicator_and_batch(
 
 
 def test_resume_runs_a_batch_whose_workflow_was_never_enqueued(
-        start_engine: Callable[..., Engine], backend: str) -> None:
+    start_engine: Callable[..., Engine], backend: str
+) -> None:
     """A crash between writing the batch and enqueueing its workflow leaves an open batch with
     no workflow; ``resume`` re-enqueues its pending members (and only those)."""
     if backend != "sqlite":
@@ -117,9 +132,16 @@ def test_resume_runs_a_batch_whose_workflow_was_never_enqueued(
     engine = start_engine()
     items = indicators("o", 4)
     engine.store.upsert_source_indicators(items)
-    engine.store.create_batch(BatchSpec(trace_id="orphan", indicator_ids=tuple(
-        i.indicator_id for i in items), provider="rules", model="indiclass-rules-1",
-        strategy="rules", created_at=datetime.now(UTC)))
+    engine.store.create_batch(
+        BatchSpec(
+            trace_id="orphan",
+            indicator_ids=tuple(i.indicator_id for i in items),
+            provider="rules",
+            model="indiclass-rules-1",
+            strategy="rules",
+            created_at=datetime.now(UTC),
+        )
+    )
     assert engine.resume() == 4
     stats = engine.wait("orphan", timeout=60)
     assert (stats.successful_indicators, stats.failed_indicators) == (4, 0)
@@ -127,7 +149,8 @@ def test_resume_runs_a_batch_whose_workflow_was_never_enqueued(
 
 
 def test_resume_fails_members_whose_workflow_ended_without_an_outcome(
-        start_engine: Callable[..., Engine], backend: str) -> None:
+    start_engine: Callable[..., Engine], backend: str
+) -> None:
     """A cancelled (or errored) indicator workflow leaves its member pending; ``resume`` marks it
     failed with the reason so the batch closes."""
     if backend != "sqlite":

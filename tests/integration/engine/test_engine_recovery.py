@@ -32,16 +32,33 @@ CONCURRENCY = 4
 
 
 def _env(db_env: dict[str, str], server: FakeLLMServer, concurrency: int) -> dict[str, str]:
-    return {**os.environ, **db_env, "LLM_PROVIDER": "local", "LM_STUDIO_URL": server.openai_url,
-            "LM_STUDIO_MODEL": "fake-model", "LLM_CACHE": "false",
-            "INDICLASS_CONCURRENCY": str(concurrency), "INTERNAL_EMIT_BATCH": "4",
-            "INTERNAL_EMIT_DELAY_MS": "0", "PYTHONPATH": str(HERE)}
+    return {
+        **os.environ,
+        **db_env,
+        "LLM_PROVIDER": "local",
+        "LM_STUDIO_URL": server.openai_url,
+        "LM_STUDIO_MODEL": "fake-model",
+        "LLM_CACHE": "false",
+        "INDICLASS_CONCURRENCY": str(concurrency),
+        "INTERNAL_EMIT_BATCH": "4",
+        "INTERNAL_EMIT_DELAY_MS": "0",
+        "PYTHONPATH": str(HERE),
+    }
 
 
 def _settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key in ("CLASSIFY_DB_LOCAL_DEV", "DATABASE_URL", "INDICLASS_SYSTEM_DATABASE_URL",
-                "LLM_PROVIDER", "LM_STUDIO_URL", "LM_STUDIO_MODEL", "LLM_CACHE",
-                "INDICLASS_CONCURRENCY", "INTERNAL_EMIT_BATCH", "INTERNAL_EMIT_DELAY_MS"):
+    for key in (
+        "CLASSIFY_DB_LOCAL_DEV",
+        "DATABASE_URL",
+        "INDICLASS_SYSTEM_DATABASE_URL",
+        "LLM_PROVIDER",
+        "LM_STUDIO_URL",
+        "LM_STUDIO_MODEL",
+        "LLM_CACHE",
+        "INDICLASS_CONCURRENCY",
+        "INTERNAL_EMIT_BATCH",
+        "INTERNAL_EMIT_DELAY_MS",
+    ):
         if key in env:
             monkeypatch.setenv(key, env[key])
     return Settings()
@@ -76,14 +93,23 @@ def _llm_calls(store: ResultStore, n: int) -> Counter[tuple[str, str]]:
     return calls
 
 
-def _assert_exactly_once(store: ResultStore, trace_id: str, n: int, system_url: str,
-                         done_before_kill: set[tuple[str, str]],
-                         calls_at_kill: Counter[tuple[str, str]], server_calls: int,
-                         in_flight: int) -> None:
+def _assert_exactly_once(
+    store: ResultStore,
+    trace_id: str,
+    n: int,
+    system_url: str,
+    done_before_kill: set[tuple[str, str]],
+    calls_at_kill: Counter[tuple[str, str]],
+    server_calls: int,
+    in_flight: int,
+) -> None:
     stats = store.batch_stats(trace_id)
     assert stats is not None
-    assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) \
-        == (n, n, 0)
+    assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) == (
+        n,
+        n,
+        0,
+    )
     assert stats.batch_end_time is not None
     assert len(store.query_classifications(trace_id=trace_id, limit=1000)) == n
     statuses = workflow_statuses(system_url)
@@ -100,18 +126,28 @@ def _assert_exactly_once(store: ResultStore, trace_id: str, n: int, system_url: 
 
 
 def test_kill_9_mid_batch_then_restart_classifies_each_exactly_once(
-        db_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    db_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     n, trace_id = 16, f"kill-{uuid.uuid4().hex[:8]}"
     with running_fake_llm(latency_ms=60) as server:
         env = _env(db_env, server, CONCURRENCY)
         settings = _settings(env, monkeypatch)
         system_url = system_database_url(settings)
-        proc = subprocess.Popen([sys.executable, str(RUNNER), "run", trace_id, str(n)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, str(RUNNER), "run", trace_id, str(n)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         with _store(settings) as store:
             try:
-                _until(lambda: store.batch_stats(trace_id) is not None
-                       and _classified(store, trace_id) >= 3, what="first classifications")
+                _until(
+                    lambda: (
+                        store.batch_stats(trace_id) is not None
+                        and _classified(store, trace_id) >= 3
+                    ),
+                    what="first classifications",
+                )
             finally:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -119,17 +155,31 @@ def test_kill_9_mid_batch_then_restart_classifies_each_exactly_once(
             assert classified_at_kill < n, "the batch finished before the kill"
             done_before_kill = completed_llm_steps(system_url)
             calls_at_kill = _llm_calls(store, n)
-            again = subprocess.run([sys.executable, str(RUNNER), "resume", trace_id, str(n)],
-                                   env=env, capture_output=True, text=True, timeout=180)
+            again = subprocess.run(
+                [sys.executable, str(RUNNER), "resume", trace_id, str(n)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
             assert again.returncode == 0, again.stderr[-3000:]
             assert json.loads(again.stdout.strip().splitlines()[-1]) == {"ok": n, "failed": 0}
-            _assert_exactly_once(store, trace_id, n, system_url, done_before_kill,
-                                 calls_at_kill, server.stats()["calls"], CONCURRENCY)
+            _assert_exactly_once(
+                store,
+                trace_id,
+                n,
+                system_url,
+                done_before_kill,
+                calls_at_kill,
+                server.stats()["calls"],
+                CONCURRENCY,
+            )
 
 
 @pytest.mark.postgres
 def test_three_workers_one_killed_and_recovered_by_the_operator(
-        pg_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    pg_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     n, concurrency = 24, 6
     with running_fake_llm(latency_ms=80) as server:
         env = _env(pg_env, server, concurrency)
@@ -139,16 +189,22 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
         workers: dict[str, subprocess.Popen[str]] = {}
         try:
             for wid in ("w1", "w2", "w3"):
-                workers[wid] = subprocess.Popen([str(INDICLASS), "worker", "--worker-id", wid],
-                                                env=env, stdout=subprocess.PIPE,
-                                                stderr=subprocess.PIPE, text=True)
+                workers[wid] = subprocess.Popen(
+                    [str(INDICLASS), "worker", "--worker-id", wid],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             for wid, proc in workers.items():
                 assert proc.stdout is not None
                 assert "running" in proc.stdout.readline(), f"worker {wid} did not start"
             trace_id = submitter.submit(indicators("k", n), provider="local", strategy="llm")
             store = submitter.store
-            _until(lambda: _classified(store, trace_id) >= 2
-                   and bool(_pending_of(submitter, "w1")), what="w1 busy mid-batch")
+            _until(
+                lambda: _classified(store, trace_id) >= 2 and bool(_pending_of(submitter, "w1")),
+                what="w1 busy mid-batch",
+            )
             os.kill(workers["w1"].pid, signal.SIGKILL)
             workers["w1"].wait()
             assert _classified(store, trace_id) < n, "the batch finished before the kill"
@@ -157,13 +213,26 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
             time.sleep(0.5)
             stuck = _pending_of(submitter, "w1")
             assert stuck, "the dead worker left nothing in flight"
-            recover = subprocess.run([str(INDICLASS), "recover", "--worker-id", "w1"], env=env,
-                                     capture_output=True, text=True, timeout=120)
+            recover = subprocess.run(
+                [str(INDICLASS), "recover", "--worker-id", "w1"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert recover.returncode == 0, recover.stderr[-3000:]
             assert f"re-queued {len(stuck)} workflow" in recover.stdout
             submitter.wait(trace_id, timeout=120)
-            _assert_exactly_once(store, trace_id, n, system_url, done_before_kill,
-                                 calls_at_kill, server.stats()["calls"], concurrency)
+            _assert_exactly_once(
+                store,
+                trace_id,
+                n,
+                system_url,
+                done_before_kill,
+                calls_at_kill,
+                server.stats()["calls"],
+                concurrency,
+            )
         finally:
             for proc in workers.values():
                 if proc.poll() is None:
@@ -179,6 +248,11 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
 def _pending_of(engine: object, executor_id: str) -> list[str]:
     from dbos import DBOS
 
-    found = DBOS.list_workflows(executor_id=executor_id, status="PENDING", load_input=False,
-                                load_output=False, name="indiclass.indicator")
+    found = DBOS.list_workflows(
+        executor_id=executor_id,
+        status="PENDING",
+        load_input=False,
+        load_output=False,
+        name="indiclass.indicator",
+    )
     return [w.workflow_id for w in found]

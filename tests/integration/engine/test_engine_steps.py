@@ -11,8 +11,16 @@ from indiclass.engine.workflows import StageFailed, failed_stage, failure_reason
 
 def test_every_llm_stage_ends_its_step_and_rule_stages_ride_along() -> None:
     steps, stage = [], "normalize"
-    order = ["normalize", "time", "cumulative", "router", "family", "type", "boolean-review",
-             "final-review"]
+    order = [
+        "normalize",
+        "time",
+        "cumulative",
+        "router",
+        "family",
+        "type",
+        "boolean-review",
+        "final-review",
+    ]
     while True:
         names = segment(stage, "llm")
         steps.append(names)
@@ -20,8 +28,13 @@ def test_every_llm_stage_ends_its_step_and_rule_stages_ride_along() -> None:
         if done == len(order):
             break
         stage = order[done]
-    assert steps == [["normalize", "time"], ["cumulative", "router", "family"], ["type"],
-                     ["boolean-review"], ["final-review"]]
+    assert steps == [
+        ["normalize", "time"],
+        ["cumulative", "router", "family"],
+        ["type"],
+        ["boolean-review"],
+        ["final-review"],
+    ]
     assert segment("cumulative", "hybrid") == ["cumulative", "router", "family"]
 
 

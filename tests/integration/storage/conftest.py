@@ -16,7 +16,9 @@ from storage_helpers import Simulate, simulate_indicator
 
 from indiclass.storage import SqlStore, open_store
 
-PG_ADMIN_URL = os.environ.get("INDICLASS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "INDICLASS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _pg_admin():  # type: ignore[no-untyped-def]

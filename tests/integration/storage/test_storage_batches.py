@@ -12,15 +12,32 @@ from indiclass.domain.enums import StageName
 from indiclass.domain.store import BatchSpec
 from indiclass.storage import SqlStore
 
-TABLES = ("source_indicators", "pipeline_stats", "batch_items", "classifications",
-          "normalization_results", "time_inference_results", "cumulative_detection_results",
-          "family_assignment_results", "type_classification_results", "boolean_review_results",
-          "final_review_results", "processing_log", "llm_calls")
+TABLES = (
+    "source_indicators",
+    "pipeline_stats",
+    "batch_items",
+    "classifications",
+    "normalization_results",
+    "time_inference_results",
+    "cumulative_detection_results",
+    "family_assignment_results",
+    "type_classification_results",
+    "boolean_review_results",
+    "final_review_results",
+    "processing_log",
+    "llm_calls",
+)
 
 
 def spec(trace_id: str, ids: list[str], provider: str = "rules") -> BatchSpec:
-    return BatchSpec(trace_id=trace_id, indicator_ids=tuple(ids), provider=provider,
-                     model="indiclass-rules-1", strategy="rules", created_at=datetime.now(UTC))
+    return BatchSpec(
+        trace_id=trace_id,
+        indicator_ids=tuple(ids),
+        provider=provider,
+        model="indiclass-rules-1",
+        strategy="rules",
+        created_at=datetime.now(UTC),
+    )
 
 
 def snapshot(store: SqlStore) -> dict[str, list[dict]]:
@@ -28,9 +45,14 @@ def snapshot(store: SqlStore) -> dict[str, list[dict]]:
     skip = {"updated_at"}
 
     def read(cur):  # type: ignore[no-untyped-def]
-        return {t: [{k: v for k, v in r.items() if k not in skip}
-                    for r in cur.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()]
-                for t in TABLES}
+        return {
+            t: [
+                {k: v for k, v in r.items() if k not in skip}
+                for r in cur.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            ]
+            for t in TABLES
+        }
+
     return store.db.read(read)
 
 
@@ -55,8 +77,9 @@ def test_same_writes_twice_give_same_rows(store: SqlStore, simulate: Simulate) -
     assert len(after["llm_calls"]) == 3
 
 
-def test_batch_closes_with_counts_durations_and_llm_totals(store: SqlStore,
-                                                            simulate: Simulate) -> None:
+def test_batch_closes_with_counts_durations_and_llm_totals(
+    store: SqlStore, simulate: Simulate
+) -> None:
     inds = [make_indicator(i) for i in range(4)]
     store.create_batch(spec("t-2", [i.indicator_id for i in inds], provider="fake"))
     assert store.batch_stats("t-2").pending_indicators == 4
@@ -75,7 +98,10 @@ def test_batch_closes_with_counts_durations_and_llm_totals(store: SqlStore,
     assert abs(stats.avg_confidence - expected_conf) < 1e-9
     assert stats.llm_calls == 6
     assert (stats.usage.input_tokens, stats.usage.output_tokens, stats.usage.cached_tokens) == (
-        600, 120, 60)
+        600,
+        120,
+        60,
+    )
     assert abs(stats.usage.cost_usd - 0.006) < 1e-9
     assert store.batch_stats("t-2") == stats
 
@@ -87,8 +113,9 @@ def test_unknown_cost_stays_unknown(store: SqlStore, simulate: Simulate) -> None
     assert store.refresh_batch_stats("t-3").usage.cost_usd is None
 
 
-def test_four_concurrent_batches_of_five_from_twenty_threads(store: SqlStore,
-                                                              simulate: Simulate) -> None:
+def test_four_concurrent_batches_of_five_from_twenty_threads(
+    store: SqlStore, simulate: Simulate
+) -> None:
     traces = {f"batch-{b}": [make_indicator(b * 5 + i) for i in range(5)] for b in range(4)}
     for trace, inds in traces.items():
         store.create_batch(spec(trace, [i.indicator_id for i in inds]))
@@ -114,7 +141,10 @@ def test_four_concurrent_batches_of_five_from_twenty_threads(store: SqlStore,
         s = stats[trace]
         fails = sum(i.indicator_id in failing for i in inds)
         assert (s.total_indicators, s.successful_indicators, s.failed_indicators) == (
-            5, 5 - fails, fails), trace
+            5,
+            5 - fails,
+            fails,
+        ), trace
         assert s.done and s.batch_end_time is not None and s.llm_calls == 5 - fails
     assert store.count("classifications") == 18
     assert {f.indicator_id for f in store.failed_items()} == failing
@@ -136,8 +166,9 @@ def test_rerun_step_does_not_double_count(store: SqlStore, simulate: Simulate) -
     assert store.count("classifications") == 2
 
 
-def test_failed_then_successful_rerun_flips_to_completed(store: SqlStore,
-                                                         simulate: Simulate) -> None:
+def test_failed_then_successful_rerun_flips_to_completed(
+    store: SqlStore, simulate: Simulate
+) -> None:
     ind = make_indicator(7)
     store.create_batch(spec("t-5", [ind.indicator_id]))
     store.mark_failed("t-5", ind.indicator_id, StageName.TYPE, "invalid reply x3")
@@ -147,7 +178,8 @@ def test_failed_then_successful_rerun_flips_to_completed(store: SqlStore,
     assert (item.stage, item.error) == ("type", "invalid reply x3")
     log = store.processing_log("t-5", ind.indicator_id)
     assert [(r["stage"], r["status"], r["error_message"]) for r in log] == [
-        ("type", "failed", "invalid reply x3")]
+        ("type", "failed", "invalid reply x3")
+    ]
     simulate(store, "t-5", ind)  # retry-failed
     fixed = store.refresh_batch_stats("t-5")
     assert (fixed.successful_indicators, fixed.failed_indicators) == (1, 0)
@@ -176,23 +208,27 @@ def test_engine_shortcuts_in_one_transaction(store: SqlStore) -> None:
         for name, record in run.state.records.items():
             stage = StageName(name)
             result = getattr(run.state, STATE_FIELD[stage])
-            store.complete_stage("t-7", ind.indicator_id, stage, result, record,
-                                 run.state.usage, duration_ms=2.0)
+            store.complete_stage(
+                "t-7", ind.indicator_id, stage, result, record, run.state.usage, duration_ms=2.0
+            )
         store.save_classification("t-7", run.classification, refresh=True)
     assert store.batch_stats("t-7").successful_indicators == 2
     assert len(store.stage_results(inds[0].indicator_id)) == 7
     log = store.processing_log("t-7", inds[0].indicator_id)
     assert {r["status"] for r in log} == {"completed"} and len(log) == 8
     assert store.classified_ids([i.indicator_id for i in inds] + ["nope"]) == {
-        inds[0].indicator_id, inds[1].indicator_id}
+        inds[0].indicator_id,
+        inds[1].indicator_id,
+    }
     store.mark_failed("t-7", inds[2].indicator_id, None, "bad input", refresh=True)
     stats = store.batch_stats("t-7")
     assert (stats.successful_indicators, stats.failed_indicators, stats.done) == (2, 1, True)
     assert store.unfinished_batches() == ["t-8"]
 
 
-def test_two_store_instances_share_one_database(store: SqlStore, store_url: str,
-                                                simulate: Simulate) -> None:
+def test_two_store_instances_share_one_database(
+    store: SqlStore, store_url: str, simulate: Simulate
+) -> None:
     """Two processes' stores (here: two instances) writing one batch at once lose nothing."""
     from indiclass.storage import open_store
 
@@ -201,8 +237,10 @@ def test_two_store_instances_share_one_database(store: SqlStore, store_url: str,
     store.create_batch(spec("t-9", [i.indicator_id for i in inds]))
     try:
         with ThreadPoolExecutor(12) as pool:
-            jobs = [pool.submit(simulate, (store, other)[n % 2], "t-9", ind)
-                    for n, ind in enumerate(inds)]
+            jobs = [
+                pool.submit(simulate, (store, other)[n % 2], "t-9", ind)
+                for n, ind in enumerate(inds)
+            ]
             for job in jobs:
                 job.result()
         stats = other.refresh_batch_stats("t-9")
@@ -212,8 +250,9 @@ def test_two_store_instances_share_one_database(store: SqlStore, store_url: str,
     assert store.count("processing_log") == 12 * 8 * 2
 
 
-def test_requeue_failed_reopens_the_batch_until_the_rerun_completes(store: SqlStore,
-                                                                    simulate: Simulate) -> None:
+def test_requeue_failed_reopens_the_batch_until_the_rerun_completes(
+    store: SqlStore, simulate: Simulate
+) -> None:
     inds = [make_indicator(i) for i in range(3)]
     store.create_batch(spec("t-10", [i.indicator_id for i in inds]))
     simulate(store, "t-10", inds[0])
@@ -234,7 +273,8 @@ def test_requeue_failed_reopens_the_batch_until_the_rerun_completes(store: SqlSt
 
 
 def test_auto_refresh_closes_every_batch_exactly_when_its_last_item_ends(
-        store: SqlStore, simulate: Simulate) -> None:
+    store: SqlStore, simulate: Simulate
+) -> None:
     """Only the closing refresh runs (interval huge): concurrent last completions never both
     miss the close, which a check-then-act without the row lock would allow on PostgreSQL."""
     from indiclass.pipeline import classify
@@ -254,8 +294,9 @@ def test_auto_refresh_closes_every_batch_exactly_when_its_last_item_ends(
             store.save_classification(trace, runs[indicator_id], refresh="auto")
 
     with ThreadPoolExecutor(20) as pool:
-        for job in [pool.submit(finish, t, i.indicator_id)
-                    for t, inds in traces.items() for i in inds]:
+        for job in [
+            pool.submit(finish, t, i.indicator_id) for t, inds in traces.items() for i in inds
+        ]:
             job.result()
     for trace, inds in traces.items():
         s = store.batch_stats(trace)

@@ -31,6 +31,7 @@ def table_locked(url: str, backend: str, table: str) -> Iterator[Callable[[], No
         if not released.is_set():
             released.set()
             conn.rollback() if backend != "sqlite" else conn.execute("ROLLBACK")
+
     try:
         yield release
     finally:
@@ -47,19 +48,23 @@ def quick_store(store_url: str, store: SqlStore) -> Iterator[SqlStore]:
     s.close()
 
 
-def test_transient_lock_is_retried_then_succeeds(quick_store: SqlStore, store_url: str,
-                                                 backend: str) -> None:
+def test_transient_lock_is_retried_then_succeeds(
+    quick_store: SqlStore, store_url: str, backend: str
+) -> None:
     with table_locked(store_url, backend, "processing_log") as release:
         threading.Timer(0.3, release).start()
         quick_store.log_stage("t", "i", StageName.NORMALIZE, "started")
     assert [r["status"] for r in quick_store.processing_log("t")] == ["started"]
 
 
-def test_persistent_lock_raises_storage_error_with_reason(quick_store: SqlStore, store_url: str,
-                                                          backend: str) -> None:
+def test_persistent_lock_raises_storage_error_with_reason(
+    quick_store: SqlStore, store_url: str, backend: str
+) -> None:
     quick_store.db.attempts = 3
-    with table_locked(store_url, backend, "processing_log"), \
-            pytest.raises(StorageError, match=r"after 3 attempts.*(locked|lock)"):
+    with (
+        table_locked(store_url, backend, "processing_log"),
+        pytest.raises(StorageError, match=r"after 3 attempts.*(locked|lock)"),
+    ):
         quick_store.log_stage("t", "i", StageName.NORMALIZE, "started")
     assert quick_store.processing_log("t") == []
 
@@ -74,8 +79,9 @@ def test_non_transient_error_raises_at_once(blank_url: str) -> None:
         store.close()
 
 
-def test_dropped_postgres_connection_is_replaced(store: SqlStore, store_url: str,
-                                                 backend: str) -> None:
+def test_dropped_postgres_connection_is_replaced(
+    store: SqlStore, store_url: str, backend: str
+) -> None:
     if backend != "postgresql":
         pytest.skip("PostgreSQL connection reset")
     import psycopg
@@ -83,7 +89,10 @@ def test_dropped_postgres_connection_is_replaced(store: SqlStore, store_url: str
     store.log_stage("t", "i", StageName.NORMALIZE, "started")  # pool now holds a connection
     dbname = store_url.rsplit("/", 1)[1]
     with psycopg.connect(store_url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (dbname,),
+        )
     store.log_stage("t", "i", StageName.NORMALIZE, "completed", duration_ms=3.0)
     assert [r["status"] for r in store.processing_log("t")] == ["started", "completed"]

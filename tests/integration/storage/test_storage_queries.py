@@ -22,8 +22,9 @@ def run_seed_query(url: str, backend: str, sql: str) -> list[tuple[str, ...]]:
     """The query as the seed runs it: the sqlite3 CLI (python's sqlite3 if absent) or psql-like."""
     if backend == "sqlite":
         if shutil.which("sqlite3"):
-            out = subprocess.run(["sqlite3", url, sql], capture_output=True, text=True,
-                                 check=True, timeout=30).stdout
+            out = subprocess.run(
+                ["sqlite3", url, sql], capture_output=True, text=True, check=True, timeout=30
+            ).stdout
             return [tuple(line.split("|")) for line in out.splitlines()]
         with sqlite3.connect(url) as conn:
             return [tuple("" if v is None else str(v) for v in r) for r in conn.execute(sql)]
@@ -40,9 +41,16 @@ def fill(store: SqlStore, simulate: Simulate, batches: int = 3, size: int = 2) -
         trace = f"trace-{b}"
         inds = [make_indicator(b * size + i) for i in range(size)]
         ids = tuple(i.indicator_id for i in inds)
-        store.create_batch(BatchSpec(trace_id=trace, indicator_ids=ids, provider="rules",
-                                     model="indiclass-rules-1", strategy="rules",
-                                     created_at=start + timedelta(minutes=b)))
+        store.create_batch(
+            BatchSpec(
+                trace_id=trace,
+                indicator_ids=ids,
+                provider="rules",
+                model="indiclass-rules-1",
+                strategy="rules",
+                created_at=start + timedelta(minutes=b),
+            )
+        )
         for ind in inds:
             simulate(store, trace, ind)
         store.refresh_batch_stats(trace)
@@ -65,7 +73,8 @@ def test_seed_monitoring_queries(seed_store: Any, backend: str, simulate: Simula
     store, url = seed_store
     traces = fill(store, simulate)
     rows = run_seed_query(
-        url, backend, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;")
+        url, backend, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"
+    )
     assert [r[1] for r in rows] == list(reversed(traces))
     for r in rows:  # batch_id, model, provider, total, successful, failed
         assert r[2:7] == ("indiclass-rules-1", "rules", "2", "2", "0")
@@ -77,12 +86,25 @@ def test_seed_monitoring_queries(seed_store: Any, backend: str, simulate: Simula
 
 def test_classification_every_column_filled(store: SqlStore, simulate: Simulate) -> None:
     ind = make_indicator(0)
-    store.create_batch(BatchSpec(trace_id="t", indicator_ids=(ind.indicator_id,), provider="rules",
-                                 model="m", strategy="rules", created_at=datetime.now(UTC)))
+    store.create_batch(
+        BatchSpec(
+            trace_id="t",
+            indicator_ids=(ind.indicator_id,),
+            provider="rules",
+            model="m",
+            strategy="rules",
+            created_at=datetime.now(UTC),
+        )
+    )
     run = simulate(store, "t", ind)
-    money = run.classification.model_copy(update={  # every optional column known
-        "is_currency_denominated": True, "detected_currency": "USD", "scale": Scale.BILLIONS,
-        "scale_multiplier": 1e9})
+    money = run.classification.model_copy(
+        update={  # every optional column known
+            "is_currency_denominated": True,
+            "detected_currency": "USD",
+            "scale": Scale.BILLIONS,
+            "scale_multiplier": 1e9,
+        }
+    )
     store.save_classification("t", money)
     row = store.get_classification(ind.indicator_id)
     assert row is not None
@@ -104,15 +126,17 @@ def test_query_filters_and_export(store: SqlStore, simulate: Simulate) -> None:
     assert store.query_classifications(provider="openai") == []
     assert len(store.query_classifications(limit=2, offset=5)) == 1
     assert [r["indicator_id"] for r in store.iter_classifications(batch_size=4)] == [
-        r["indicator_id"] for r in everything]
+        r["indicator_id"] for r in everything
+    ]
 
 
 def test_stage_results_and_llm_calls(store: SqlStore, simulate: Simulate) -> None:
     ind = make_indicator(2)
     run = simulate(store, "t", ind, llm_calls=2)
     stages = store.stage_results(ind.indicator_id)
-    assert sorted(stages) == sorted(["normalize", "time", "cumulative", "family", "type",
-                                     "boolean-review", "final-review"])
+    assert sorted(stages) == sorted(
+        ["normalize", "time", "cumulative", "family", "type", "boolean-review", "final-review"]
+    )
     assert stages["family"]["family"] == run.state.family.family.value
     assert stages["type"]["indicator_type"] == run.state.type.indicator_type.value
     assert stages["boolean-review"]["passed"] is run.state.boolean_review.passed
@@ -131,19 +155,29 @@ def test_source_indicators_round_trip_and_selection(store: SqlStore, simulate: S
     assert store.list_source_indicators() == inds
     assert store.list_source_indicators(ids=["ind-0004", "ind-0001"]) == [inds[1], inds[4]]
     assert len(store.list_source_indicators(limit=2)) == 2
-    assert sorted(store.list_source_indicators(random_order=True),
-                  key=lambda i: i.indicator_id) == inds
+    assert (
+        sorted(store.list_source_indicators(random_order=True), key=lambda i: i.indicator_id)
+        == inds
+    )
     simulate(store, "t", inds[0])
     assert [i.indicator_id for i in store.list_source_indicators(unclassified_only=True)] == [
-        i.indicator_id for i in inds[1:]]
+        i.indicator_id for i in inds[1:]
+    ]
 
 
 def test_reset_empties_every_table(store: SqlStore, simulate: Simulate) -> None:
     fill(store, simulate, batches=1, size=2)
     store.upsert_source_indicators([make_indicator(1)])
     store.reset()
-    for table in ("pipeline_stats", "classifications", "llm_calls", "processing_log",
-                  "batch_items", "source_indicators", "family_assignment_results"):
+    for table in (
+        "pipeline_stats",
+        "classifications",
+        "llm_calls",
+        "processing_log",
+        "batch_items",
+        "source_indicators",
+        "family_assignment_results",
+    ):
         assert store.count(table) == 0, table
     assert store.count("schema_version") > 0
 

@@ -15,97 +15,299 @@ CAL = {"dataset": "economic calendar, market currency USD"}
 
 # (fields, family, type, time_basis, orientation)
 ROWS: list[tuple[dict[str, Any], str, str, str, str]] = [
-    ({"name": "Real Gross Domestic Product", "units": "Billions of Chained 2009 Dollars",
-      "periodicity": "Quarterly"}, "physical-fundamental", "flow", "per-period",
-     "higher-is-positive"),
-    ({"name": "Federal Debt: Total Public Debt", "units": "Millions of Dollars",
-      "periodicity": "Quarterly, End of Period"}, "physical-fundamental", "stock", "point-in-time",
-     "lower-is-positive"),
-    ({"name": "Federal Surplus or Deficit [-]", "units": "Millions of Dollars",
-      "periodicity": "Monthly"}, "physical-fundamental", "balance", "per-period",
-     "higher-is-positive"),
-    ({"name": "Trade Balance", "units": "B", **CAL}, "physical-fundamental", "balance",
-     "per-period", "neutral"),
-    ({"name": "Civilian Unemployment Rate", "units": "Percent", "periodicity": "Monthly"},
-     "numeric-measurement", "percentage", "point-in-time", "lower-is-positive"),
-    ({"name": "Initial Claims", "units": "Number", "periodicity": "Weekly, Ending Saturday"},
-     "numeric-measurement", "count", "per-period", "lower-is-positive"),
-    ({"name": "Nonfarm Payrolls", "units": "K", **CAL}, "numeric-measurement", "count",
-     "per-period", "higher-is-positive"),
-    ({"name": "All Employees: Total Nonfarm Payrolls", "units": "Thousands of Persons"},
-     "numeric-measurement", "count", "point-in-time", "higher-is-positive"),
-    ({"name": "Federal Debt: Total Public Debt as Percent of Gross Domestic Product",
-      "units": "Percent of GDP"}, "numeric-measurement", "ratio", "point-in-time",
-     "lower-is-positive"),
-    ({"name": "Gross fixed capital formation (% of GDP)"}, "numeric-measurement", "share",
-     "per-period", "higher-is-positive"),
-    ({"name": "10-Year Treasury Constant Maturity Minus 2-Year Treasury Constant Maturity",
-      "units": "Percent"}, "numeric-measurement", "spread", "point-in-time", "neutral"),
-    ({"name": "ICE BofAML US Corporate Master Option-Adjusted Spread", "units": "Percent"},
-     "numeric-measurement", "spread", "point-in-time", "lower-is-positive"),
-    ({"name": "10-Year Treasury Constant Maturity Rate", "units": "Percent"}, "price-value",
-     "yield", "point-in-time", "neutral"),
-    ({"name": "Bank Lending Rate", "units": "%"}, "price-value", "price", "point-in-time",
-     "neutral"),
-    ({"name": "Japan / U.S. Foreign Exchange Rate", "units": "Japanese Yen to One U.S. Dollar"},
-     "price-value", "price", "point-in-time", "neutral"),
-    ({"name": "Crude Oil Prices: Brent - Europe", "units": "Dollars per Barrel"}, "price-value",
-     "price", "point-in-time", "neutral"),
-    ({"name": "Core CPI (MoM)", "units": "%", **CAL}, "change-movement", "rate", "per-period",
-     "neutral"),
-    ({"name": "GlobalDairyTrade Price Index", "units": "%"}, "change-movement", "rate",
-     "per-period", "neutral"),
-    ({"name": "M3 Money Supply", "units": "%"}, "change-movement", "rate", "per-period",
-     "neutral"),
-    ({"name": "CBOE Volatility Index: VIX", "units": "Index"}, "change-movement", "volatility",
-     "point-in-time", "lower-is-positive"),
-    ({"name": "Industrial Production Index", "units": "Index 2012=100"}, "composite-derived",
-     "index", "per-period", "higher-is-positive"),
-    ({"name": "ISM Manufacturing PMI", **CAL}, "composite-derived", "index", "point-in-time",
-     "higher-is-positive"),
-    ({"name": "CB Consumer Confidence", **CAL}, "qualitative", "sentiment", "point-in-time",
-     "higher-is-positive"),
-    ({"name": "Leading Indicators", "units": "%", "sample_values": [
-        {"date": f"2025-0{m}-01", "value": v} for m, v in ((3, 118.2), (2, 118.9), (1, 123.0))]},
-     "composite-derived", "index", "point-in-time", "higher-is-positive"),
-    ({"name": "Existing Single-Family Home Sales: Months Supply", "units": "Months' Supply"},
-     "temporal", "duration", "point-in-time", "neutral"),
-    ({"name": "Smoothed U.S. Recession Probabilities", "units": "Percent"}, "temporal",
-     "probability", "point-in-time", "lower-is-positive"),
-    ({"name": "Federal Funds Target Range - Upper Limit", "units": "Percent"}, "temporal",
-     "threshold", "point-in-time", "neutral"),
-    ({"name": "NBER based Recession Indicators for the United States", "units": "+1 or 0"},
-     "qualitative", "other", "point-in-time", "lower-is-positive"),
-    ({"name": "Real gross domestic product per capita", "units": "Chained 2009 Dollars"},
-     "numeric-measurement", "ratio", "per-period", "higher-is-positive"),
-    ({"name": "Military expenditure (% of general government expenditure)"}, "qualitative",
-     "allocation", "per-period", "neutral"),
-    ({"name": "Chinese GDP YTD (YoY)", "units": "%", **CAL}, "change-movement", "rate",
-     "cumulative", "higher-is-positive"),
-    ({"name": "Chinese Fixed Asset Investment (YoY)", "units": "%",
-      "dataset": "economic calendar, market currency CNY"}, "change-movement", "rate",
-     "cumulative", "higher-is-positive"),
+    (
+        {
+            "name": "Real Gross Domestic Product",
+            "units": "Billions of Chained 2009 Dollars",
+            "periodicity": "Quarterly",
+        },
+        "physical-fundamental",
+        "flow",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {
+            "name": "Federal Debt: Total Public Debt",
+            "units": "Millions of Dollars",
+            "periodicity": "Quarterly, End of Period",
+        },
+        "physical-fundamental",
+        "stock",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {
+            "name": "Federal Surplus or Deficit [-]",
+            "units": "Millions of Dollars",
+            "periodicity": "Monthly",
+        },
+        "physical-fundamental",
+        "balance",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "Trade Balance", "units": "B", **CAL},
+        "physical-fundamental",
+        "balance",
+        "per-period",
+        "neutral",
+    ),
+    (
+        {"name": "Civilian Unemployment Rate", "units": "Percent", "periodicity": "Monthly"},
+        "numeric-measurement",
+        "percentage",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Initial Claims", "units": "Number", "periodicity": "Weekly, Ending Saturday"},
+        "numeric-measurement",
+        "count",
+        "per-period",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Nonfarm Payrolls", "units": "K", **CAL},
+        "numeric-measurement",
+        "count",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "All Employees: Total Nonfarm Payrolls", "units": "Thousands of Persons"},
+        "numeric-measurement",
+        "count",
+        "point-in-time",
+        "higher-is-positive",
+    ),
+    (
+        {
+            "name": "Federal Debt: Total Public Debt as Percent of Gross Domestic Product",
+            "units": "Percent of GDP",
+        },
+        "numeric-measurement",
+        "ratio",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Gross fixed capital formation (% of GDP)"},
+        "numeric-measurement",
+        "share",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {
+            "name": "10-Year Treasury Constant Maturity Minus 2-Year Treasury Constant Maturity",
+            "units": "Percent",
+        },
+        "numeric-measurement",
+        "spread",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "ICE BofAML US Corporate Master Option-Adjusted Spread", "units": "Percent"},
+        "numeric-measurement",
+        "spread",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "10-Year Treasury Constant Maturity Rate", "units": "Percent"},
+        "price-value",
+        "yield",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Bank Lending Rate", "units": "%"},
+        "price-value",
+        "price",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Japan / U.S. Foreign Exchange Rate", "units": "Japanese Yen to One U.S. Dollar"},
+        "price-value",
+        "price",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Crude Oil Prices: Brent - Europe", "units": "Dollars per Barrel"},
+        "price-value",
+        "price",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Core CPI (MoM)", "units": "%", **CAL},
+        "change-movement",
+        "rate",
+        "per-period",
+        "neutral",
+    ),
+    (
+        {"name": "GlobalDairyTrade Price Index", "units": "%"},
+        "change-movement",
+        "rate",
+        "per-period",
+        "neutral",
+    ),
+    ({"name": "M3 Money Supply", "units": "%"}, "change-movement", "rate", "per-period", "neutral"),
+    (
+        {"name": "CBOE Volatility Index: VIX", "units": "Index"},
+        "change-movement",
+        "volatility",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Industrial Production Index", "units": "Index 2012=100"},
+        "composite-derived",
+        "index",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "ISM Manufacturing PMI", **CAL},
+        "composite-derived",
+        "index",
+        "point-in-time",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "CB Consumer Confidence", **CAL},
+        "qualitative",
+        "sentiment",
+        "point-in-time",
+        "higher-is-positive",
+    ),
+    (
+        {
+            "name": "Leading Indicators",
+            "units": "%",
+            "sample_values": [
+                {"date": f"2025-0{m}-01", "value": v}
+                for m, v in ((3, 118.2), (2, 118.9), (1, 123.0))
+            ],
+        },
+        "composite-derived",
+        "index",
+        "point-in-time",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "Existing Single-Family Home Sales: Months Supply", "units": "Months' Supply"},
+        "temporal",
+        "duration",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Smoothed U.S. Recession Probabilities", "units": "Percent"},
+        "temporal",
+        "probability",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Federal Funds Target Range - Upper Limit", "units": "Percent"},
+        "temporal",
+        "threshold",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "NBER based Recession Indicators for the United States", "units": "+1 or 0"},
+        "qualitative",
+        "other",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Real gross domestic product per capita", "units": "Chained 2009 Dollars"},
+        "numeric-measurement",
+        "ratio",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "Military expenditure (% of general government expenditure)"},
+        "qualitative",
+        "allocation",
+        "per-period",
+        "neutral",
+    ),
+    (
+        {"name": "Chinese GDP YTD (YoY)", "units": "%", **CAL},
+        "change-movement",
+        "rate",
+        "cumulative",
+        "higher-is-positive",
+    ),
+    (
+        {
+            "name": "Chinese Fixed Asset Investment (YoY)",
+            "units": "%",
+            "dataset": "economic calendar, market currency CNY",
+        },
+        "change-movement",
+        "rate",
+        "cumulative",
+        "higher-is-positive",
+    ),
     # conventions 2 and 14: a deficit stated as a positive number is lower-is-positive
-    ({"name": "Public Sector Net Borrowing", "units": "B",
-      "dataset": "economic calendar, market currency GBP",
-      "sample_values": [{"date": "2025-02-01", "value": 10.7},
-                        {"date": "2025-01-01", "value": 17.8}]},
-     "physical-fundamental", "balance", "per-period", "lower-is-positive"),
-    ({"name": "Crude Oil Inventories", "units": "M", **CAL}, "physical-fundamental", "stock",
-     "point-in-time", "neutral"),
-    ({"name": "Output gap in percent of potential GDP", "units": "Percent of potential GDP"},
-     "change-movement", "gap", "per-period", "neutral"),
-    ({"name": "St. Louis Fed Financial Stress Index", "units": "Index"}, "composite-derived",
-     "index", "point-in-time", "lower-is-positive"),
+    (
+        {
+            "name": "Public Sector Net Borrowing",
+            "units": "B",
+            "dataset": "economic calendar, market currency GBP",
+            "sample_values": [
+                {"date": "2025-02-01", "value": 10.7},
+                {"date": "2025-01-01", "value": 17.8},
+            ],
+        },
+        "physical-fundamental",
+        "balance",
+        "per-period",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Crude Oil Inventories", "units": "M", **CAL},
+        "physical-fundamental",
+        "stock",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Output gap in percent of potential GDP", "units": "Percent of potential GDP"},
+        "change-movement",
+        "gap",
+        "per-period",
+        "neutral",
+    ),
+    (
+        {"name": "St. Louis Fed Financial Stress Index", "units": "Index"},
+        "composite-derived",
+        "index",
+        "point-in-time",
+        "lower-is-positive",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fields", "family", "type_", "basis", "orient"), ROWS)
-def test_classification_table(fields: dict[str, Any], family: str, type_: str, basis: str,
-                              orient: str) -> None:
+def test_classification_table(
+    fields: dict[str, Any], family: str, type_: str, basis: str, orient: str
+) -> None:
     c = classify(parse_indicator(fields)).classification
-    got = (c.family.value, c.indicator_type.value, c.time_basis.value,
-           c.heat_map_orientation.value)
+    got = (c.family.value, c.indicator_type.value, c.time_basis.value, c.heat_map_orientation.value)
     assert got == (family, type_, basis, orient)
     assert c.review_status.value == "passed"
 
@@ -120,11 +322,20 @@ def test_type_stays_inside_a_family_given_by_someone_else() -> None:
     assert t.indicator_type.value == "price" and t.confidence <= 0.6
 
 
-@pytest.mark.parametrize(("fields", "low"), [
-    ({"name": "Xyzzy"}, True),
-    ({"name": "10-Year Treasury Constant Maturity Rate", "units": "Percent",
-      "periodicity": "Daily"}, False),
-])
+@pytest.mark.parametrize(
+    ("fields", "low"),
+    [
+        ({"name": "Xyzzy"}, True),
+        (
+            {
+                "name": "10-Year Treasury Constant Maturity Rate",
+                "units": "Percent",
+                "periodicity": "Daily",
+            },
+            False,
+        ),
+    ],
+)
 def test_confidence_means_something(fields: dict[str, Any], low: bool) -> None:
     c = classify(parse_indicator(fields)).classification
     assert (c.overall_confidence <= 0.6) is low
@@ -135,14 +346,21 @@ CATALOGUE_STYLE = [
     # (name, units, family, type, time_basis, orientation)
     ("CPIH Index", "Index 2015=100", "composite-derived", "index", "point-in-time", "neutral"),
     ("New Yuan Loans", "CNY Hundred Million", "physical-fundamental", "flow", "per-period", None),
-    ("Crude Oil Inventories Change", "Million Barrels", "physical-fundamental", "balance",
-     "per-period", None),
+    (
+        "Crude Oil Inventories Change",
+        "Million Barrels",
+        "physical-fundamental",
+        "balance",
+        "per-period",
+        None,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "units", "family", "type_", "basis", "orient"), CATALOGUE_STYLE)
-def test_catalogue_style_names(name: str, units: str, family: str, type_: str, basis: str,
-                               orient: str | None) -> None:
+def test_catalogue_style_names(
+    name: str, units: str, family: str, type_: str, basis: str, orient: str | None
+) -> None:
     c = classify(parse_indicator({"name": name, "units": units})).classification
     assert (c.family, c.indicator_type, c.time_basis) == (family, type_, basis)
     if orient:

@@ -33,20 +33,37 @@ IND = parse_indicator({"name": "Draft under review"})
 
 
 def _parts(**over: Any) -> dict[str, Any]:
-    v = {"is_cur": False, "cur": None, "basis": TimeBasis.PER_PERIOD, "is_cum": False,
-         "family": Family.CHANGE_MOVEMENT, "type": IndicatorType.RATE,
-         "agg": TemporalAggregation.PERIOD_RATE, **over}
+    v = {
+        "is_cur": False,
+        "cur": None,
+        "basis": TimeBasis.PER_PERIOD,
+        "is_cum": False,
+        "family": Family.CHANGE_MOVEMENT,
+        "type": IndicatorType.RATE,
+        "agg": TemporalAggregation.PERIOD_RATE,
+        **over,
+    }
     return {
-        "norm": NormalizationResult(parsed_unit_type=ParsedUnitType.PERCENTAGE,
-                                    scale=Scale.PERCENT, is_currency_denominated=v["is_cur"],
-                                    detected_currency=v["cur"], confidence=0.9),
-        "time": TimeResult(reporting_frequency=ReportingFrequency.MONTHLY,
-                           time_basis=v["basis"], confidence=0.9),
-        "cum": CumulativeResult(is_cumulative=v["is_cum"], pattern=CumulativePattern.UNKNOWN,
-                                confidence=0.9),
+        "norm": NormalizationResult(
+            parsed_unit_type=ParsedUnitType.PERCENTAGE,
+            scale=Scale.PERCENT,
+            is_currency_denominated=v["is_cur"],
+            detected_currency=v["cur"],
+            confidence=0.9,
+        ),
+        "time": TimeResult(
+            reporting_frequency=ReportingFrequency.MONTHLY, time_basis=v["basis"], confidence=0.9
+        ),
+        "cum": CumulativeResult(
+            is_cumulative=v["is_cum"], pattern=CumulativePattern.UNKNOWN, confidence=0.9
+        ),
         "family": FamilyResult(family=v["family"], confidence=0.9),
-        "type": TypeResult(indicator_type=v["type"], temporal_aggregation=v["agg"],
-                           heat_map_orientation=HeatMapOrientation.NEUTRAL, confidence=0.9),
+        "type": TypeResult(
+            indicator_type=v["type"],
+            temporal_aggregation=v["agg"],
+            heat_map_orientation=HeatMapOrientation.NEUTRAL,
+            confidence=0.9,
+        ),
     }
 
 
@@ -63,8 +80,11 @@ BAD = [
     ({"basis": TimeBasis.POINT_IN_TIME}, "temporal_aggregation", "point-in-time"),
     ({"agg": TemporalAggregation.POINT_IN_TIME}, "temporal_aggregation", "period-rate"),
     ({"is_cum": True, "agg": TemporalAggregation.PERIOD_CUMULATIVE}, "time_basis", "cumulative"),
-    ({"basis": TimeBasis.CUMULATIVE, "agg": TemporalAggregation.PERIOD_CUMULATIVE},
-     "is_cumulative", "true"),
+    (
+        {"basis": TimeBasis.CUMULATIVE, "agg": TemporalAggregation.PERIOD_CUMULATIVE},
+        "is_cumulative",
+        "true",
+    ),
     ({"is_cur": True, "cur": "USD"}, "is_currency_denominated", "false"),
     ({"cur": "EUR"}, "detected_currency", "null"),
 ]
@@ -79,32 +99,53 @@ def test_inconsistent_drafts_are_flagged(over: dict[str, Any], field: str, sugge
 
 @pytest.mark.parametrize(("over", "field", "suggested"), BAD)
 def test_final_review_corrects_into_a_consistent_classification(
-        over: dict[str, Any], field: str, suggested: str) -> None:
+    over: dict[str, Any], field: str, suggested: str
+) -> None:
     p = _parts(**over)
     boolean = _review(p)
     fin = final_review(IND, p["norm"], p["time"], p["cum"], p["family"], p["type"], boolean)
     assert fin.status.value == "corrected"
     assert (field, suggested) in [(c.field, c.value) for c in fin.corrections]
-    out = complete.run(complete.CompleteInput(
-        indicator=IND, normalization=p["norm"], time=p["time"], cumulative=p["cum"],
-        family=p["family"], type=p["type"], boolean_review=boolean, final_review=fin,
-        provider="rules", model="m"))
+    out = complete.run(
+        complete.CompleteInput(
+            indicator=IND,
+            normalization=p["norm"],
+            time=p["time"],
+            cumulative=p["cum"],
+            family=p["family"],
+            type=p["type"],
+            boolean_review=boolean,
+            final_review=fin,
+            provider="rules",
+            model="m",
+        )
+    )
     assert out.review_status.value == "corrected"
-    again = _parts(is_cur=out.is_currency_denominated, cur=out.detected_currency,
-                   basis=out.time_basis, is_cum=out.is_cumulative, family=out.family,
-                   type=out.indicator_type, agg=out.temporal_aggregation)
+    again = _parts(
+        is_cur=out.is_currency_denominated,
+        cur=out.detected_currency,
+        basis=out.time_basis,
+        is_cum=out.is_cumulative,
+        family=out.family,
+        type=out.indicator_type,
+        agg=out.temporal_aggregation,
+    )
     assert _review(again).passed
 
 
 def test_final_review_fails_when_nothing_can_be_applied() -> None:
     p = _parts(family=Family.PRICE_VALUE)
-    boolean = _review(p).model_copy(update={"issues": [
-        i.model_copy(update={"suggested": None}) for i in _review(p).issues]})
+    boolean = _review(p).model_copy(
+        update={"issues": [i.model_copy(update={"suggested": None}) for i in _review(p).issues]}
+    )
     fin = final_review(IND, p["norm"], p["time"], p["cum"], p["family"], p["type"], boolean)
     assert fin.status.value == "failed"
 
 
 def test_rules_pipeline_passes_its_own_review_on_the_dev_rows(eval_rows: dict[str, dict]) -> None:
-    failed = [i for i, row in eval_rows.items()
-              if classify(parse_indicator(row)).classification.review_status.value != "passed"]
+    failed = [
+        i
+        for i, row in eval_rows.items()
+        if classify(parse_indicator(row)).classification.review_status.value != "passed"
+    ]
     assert failed == []

@@ -7,19 +7,29 @@ import pytest
 from indiclass.rules import subjects, timing, unit_lexicon
 from indiclass.rules._text import anchors, clean, compile_table, first_match, parentheticals
 
-TABLES = [subjects.SUBJECTS, unit_lexicon.EARLY_KINDS, unit_lexicon.LATE_KINDS,
-          unit_lexicon.SCALE_WORDS, unit_lexicon.CURRENCY_WORDS, unit_lexicon.COUNTRY_CURRENCY,
-          timing.PERIODICITY, timing.NAME_FREQUENCY]
+TABLES = [
+    subjects.SUBJECTS,
+    unit_lexicon.EARLY_KINDS,
+    unit_lexicon.LATE_KINDS,
+    unit_lexicon.SCALE_WORDS,
+    unit_lexicon.CURRENCY_WORDS,
+    unit_lexicon.COUNTRY_CURRENCY,
+    timing.PERIODICITY,
+    timing.NAME_FREQUENCY,
+]
 
 
-@pytest.mark.parametrize(("pattern", "expected"), [
-    (r"percent(age)? change|% change|pct\.? ?chg", ("percent", "% change", "pct")),
-    (r"(?<!current )\bprices?\b|\bcost of\b", ("price", "cost of")),
-    (r"months'? supply|\bdays?\b", ("supply", "day")),
-    (r"\bbase (year )?\d{4}\b", ("base",)),
-    (r"^(in )?(hundreds?|k)$", None),
-    (r"\bm[0-4]\b|\bmzm\b", ("m", "mzm")),
-])
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"percent(age)? change|% change|pct\.? ?chg", ("percent", "% change", "pct")),
+        (r"(?<!current )\bprices?\b|\bcost of\b", ("price", "cost of")),
+        (r"months'? supply|\bdays?\b", ("supply", "day")),
+        (r"\bbase (year )?\d{4}\b", ("base",)),
+        (r"^(in )?(hundreds?|k)$", None),
+        (r"\bm[0-4]\b|\bmzm\b", ("m", "mzm")),
+    ],
+)
 def test_anchors_are_mandatory_literals(pattern: str, expected: tuple[str, ...] | None) -> None:
     assert anchors(pattern) == expected
 

@@ -21,8 +21,10 @@ from indiclass.storage.migrations import MIGRATIONS, render_type
 
 def test_upsert_sql_updates_everything_but_keys_and_created_at() -> None:
     sql = R.upsert_sql("t", ["a", "b", "created_at", "updated_at"], ["a"])
-    assert sql == ("INSERT INTO t (a, b, created_at, updated_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (a) DO UPDATE SET b = excluded.b, updated_at = excluded.updated_at")
+    assert sql == (
+        "INSERT INTO t (a, b, created_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (a) DO UPDATE SET b = excluded.b, updated_at = excluded.updated_at"
+    )
     assert R.upsert_sql("t", ["a"], ["a"], ()).endswith("ON CONFLICT (a) DO NOTHING")
 
 
@@ -38,8 +40,10 @@ def test_postgres_cursor_rewrites_placeholders_and_escapes_percent() -> None:
     raw = _Raw()
     Cursor(raw, "postgresql").execute("SELECT '5%' WHERE a = ? AND b = ?", [1, 2])
     Cursor(raw, "sqlite").execute("SELECT '5%' WHERE a = ?", [1])
-    assert raw.seen == [("SELECT '5%%' WHERE a = %s AND b = %s", (1, 2)),
-                        ("SELECT '5%' WHERE a = ?", (1,))]
+    assert raw.seen == [
+        ("SELECT '5%%' WHERE a = %s AND b = %s", (1, 2)),
+        ("SELECT '5%' WHERE a = ?", (1,)),
+    ]
 
 
 def test_types_render_per_dialect() -> None:
@@ -58,16 +62,24 @@ def test_migration_names_are_ordered_and_unique() -> None:
 def test_timestamps_are_utc_iso_with_milliseconds() -> None:
     moment = datetime(2026, 1, 2, 3, 4, 5, 678_900, tzinfo=timezone(timedelta(hours=2)))
     assert R.iso(moment) == "2026-01-02T01:04:05.678Z"
-    assert R.parse_iso("2026-01-02T01:04:05.678Z") == datetime(2026, 1, 2, 1, 4, 5, 678_000,
-                                                               tzinfo=UTC)
+    assert R.parse_iso("2026-01-02T01:04:05.678Z") == datetime(
+        2026, 1, 2, 1, 4, 5, 678_000, tzinfo=UTC
+    )
     assert R.ms_between("2026-01-02T01:04:05.000Z", "2026-01-02T01:04:06.500Z") == 1500.0
     assert R.ms_between(None, "2026-01-02T01:04:06.500Z") is None
 
 
 def test_indicator_row_round_trip() -> None:
-    ind = parse_indicator({"id": "x", "name": "Exports", "units": "USD Million",
-                           "currency_code": "usd", "scale": "millions",
-                           "sample_values": [{"date": "2024-01-31", "value": "1,234.5"}]})
+    ind = parse_indicator(
+        {
+            "id": "x",
+            "name": "Exports",
+            "units": "USD Million",
+            "currency_code": "usd",
+            "scale": "millions",
+            "sample_values": [{"date": "2024-01-31", "value": "1,234.5"}],
+        }
+    )
     row = R.indicator_row(ind, "now")
     assert row["sample_values"] == '[{"date":"2024-01-31","value":1234.5}]'
     assert R.indicator_from_row({**row, "id": 1}) == ind
@@ -84,9 +96,17 @@ def test_stage_row_flattens_fields_and_keeps_json() -> None:
 
 
 def test_call_row_key_is_stable_and_tags_name_the_batch() -> None:
-    call = CallRecord(stage="family", provider="p", model="m", system="s", user="u",
-                      response="{}", usage=Usage(input_tokens=1), duration_ms=2.0,
-                      tags={"trace_id": "t", "indicator_id": "i"})
+    call = CallRecord(
+        stage="family",
+        provider="p",
+        model="m",
+        system="s",
+        user="u",
+        response="{}",
+        usage=Usage(input_tokens=1),
+        duration_ms=2.0,
+        tags={"trace_id": "t", "indicator_id": "i"},
+    )
     a, b = R.call_row(call, None, None, "x"), R.call_row(call, None, None, "y")
     assert a["call_key"] == b["call_key"] and (a["trace_id"], a["indicator_id"]) == ("t", "i")
     other = call.model_copy(update={"duration_ms": 3.0})
@@ -96,7 +116,11 @@ def test_call_row_key_is_stable_and_tags_name_the_batch() -> None:
 
 def test_clean_restores_sqlite_booleans() -> None:
     assert R.clean({"is_cumulative": 0, "passed": 1, "cache_hit": None, "attempts": 1}) == {
-        "is_cumulative": False, "passed": True, "cache_hit": None, "attempts": 1}
+        "is_cumulative": False,
+        "passed": True,
+        "cache_hit": None,
+        "attempts": 1,
+    }
 
 
 def test_stage_tables_cover_every_result_stage() -> None:
@@ -122,15 +146,18 @@ def test_retries_then_storage_error_names_the_reason(tmp_path) -> None:  # type:
         if len(calls) < 3:
             raise sqlite3.OperationalError("database is locked")
         return "ok"
+
     assert db.write(flaky) == "ok" and len(calls) == 3
 
     def stuck(cur: Cursor) -> None:
         raise sqlite3.OperationalError("database is locked")
+
     with pytest.raises(StorageError, match=r"after 6 attempts.*database is locked"):
         db.write(stuck, what="stuck write")
 
     def broken(cur: Cursor) -> None:
         raise sqlite3.IntegrityError("NOT NULL constraint failed: t.x")
+
     calls.clear()
     with pytest.raises(StorageError, match="NOT NULL"):
         db.write(lambda cur: (calls.append(1), broken(cur)))
