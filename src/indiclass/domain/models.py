@@ -300,6 +300,12 @@ REVIEWABLE_FIELDS = (
 )
 
 
+def _reviewable(name: str) -> str:
+    if name not in REVIEWABLE_FIELDS:
+        raise ValueError(f"unknown field {name!r}; one of {', '.join(REVIEWABLE_FIELDS)}")
+    return name
+
+
 class ReviewIssue(BaseModel):
     model_config = _FROZEN
 
@@ -308,12 +314,7 @@ class ReviewIssue(BaseModel):
     suggested: str | None = None
     """The value the review proposes, as its enum string (``"true"``/``"false"`` for booleans)."""
 
-    @field_validator("field")
-    @classmethod
-    def _known_field(cls, v: str) -> str:
-        if v not in REVIEWABLE_FIELDS:
-            raise ValueError(f"unknown field {v!r}; one of {', '.join(REVIEWABLE_FIELDS)}")
-        return v
+    _known_field = field_validator("field")(lambda v: _reviewable(v))
 
 
 class BooleanReviewResult(StageResult):
@@ -331,12 +332,7 @@ class Correction(BaseModel):
     field: str
     value: str
 
-    @field_validator("field")
-    @classmethod
-    def _known_field(cls, v: str) -> str:
-        if v not in REVIEWABLE_FIELDS:
-            raise ValueError(f"unknown field {v!r}; one of {', '.join(REVIEWABLE_FIELDS)}")
-        return v
+    _known_field = field_validator("field")(lambda v: _reviewable(v))
 
 
 class FinalReviewResult(StageResult):
