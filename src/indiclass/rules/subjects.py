@@ -54,7 +54,7 @@ SUBJECTS = compile_table(
         # ---- flags, probabilities, thresholds, durations
         (r"recession indicator|crisis indicator|\bdummy\b|\(1 for\b", FLAG, 0.8),
         (r"probabilit|\bodds\b", S("probability", T.PROBABILITY, PIT, LO, **PCT), 0.85),
-        (r"minimum wage", S("minimum-wage", T.THRESHOLD, PIT, NE, **MONEY), 0.85),
+        (r"minimum (\w+ )?wages?\b", S("minimum-wage", T.THRESHOLD, PIT, NE, **MONEY), 0.85),
         (
             r"target range|target rate.*(upper|lower)|(upper|lower) limit|personal exemption",
             S("threshold", T.THRESHOLD, PIT, NE, **PCT),
@@ -177,7 +177,7 @@ SUBJECTS = compile_table(
         (
             r"treasury|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
             r"|\bauction\b|\byields?\b|commercial paper|certificates? of deposit|\bsecurit(y|ies)\b.*rate"
-            r"|dividend",
+            r"|dividend|risk-free rate",
             S("bond-yield", T.YIELD, PIT, NE, **PCT),
             0.85,
         ),
@@ -394,13 +394,13 @@ SUBJECTS = compile_table(
         (r"unfilled orders|backlog|order books?", S("backlog", T.STOCK, PIT, HI, **MONEY), 0.8),
         # ---- people and things counted
         (
-            r"initial claims|jobless claims|initial jobless|claimant count",
-            S("initial-claims", T.COUNT, PER, LO),
+            r"continu(ing|ed) (jobless )?claims|insured unemployment",
+            S("continuing-claims", T.COUNT, PIT, LO),
             0.85,
         ),
         (
-            r"continu(ing|ed) claims|insured unemployment",
-            S("continuing-claims", T.COUNT, PIT, LO),
+            r"initial claims|jobless claims|initial jobless|claimant count",
+            S("initial-claims", T.COUNT, PER, LO),
             0.85,
         ),
         (r"unemploy|jobless", S("unemployed", T.COUNT, PIT, LO), 0.8),
@@ -413,7 +413,13 @@ SUBJECTS = compile_table(
         (r"job openings|job vacanc|unfilled job|vacancies", S("vacancies", T.COUNT, PIT, HI), 0.8),
         (r"labou?r force(?! with)", S("labour-force", T.CAPACITY, PIT, NE), 0.75),
         (
-            r"population|residents|inhabitants|refugee|displaced persons|\bbirths\b|\bdeaths\b"
+            r"^(?!.*government)(?!.*general gov).*(final consumption|consumption expenditure)",
+            S("spending", T.FLOW, PER, HI, **MONEY, **OUTPUT),
+            0.75,
+        ),
+        (r"\bdeaths\b|\bfatalities\b", S("deaths", T.COUNT, PER, LO), 0.75),
+        (
+            r"population|residents|inhabitants|refugee|displaced persons|\bbirths\b"
             r"|households\b",
             S("population", T.COUNT, PIT, NE),
             0.75,
@@ -471,6 +477,7 @@ SUBJECTS = compile_table(
             S("physical-flow", T.FLOW, PER, NE),
             0.7,
         ),
+        (r"(?<!adjusted )\bsavings?\b", S("savings", T.FLOW, PER, HI, **MONEY), 0.75),
         (
             r"gross domestic product|\bgdp\b|\bgnp\b|\bgni\b|gross national|national (income|product)"
             r"|gross output|value added|\boutput\b|production|domestic product|economic activity|nowcast"

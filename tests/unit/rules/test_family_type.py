@@ -299,6 +299,20 @@ ROWS: list[tuple[dict[str, Any], str, str, str, str]] = [
         "point-in-time",
         "lower-is-positive",
     ),
+    (
+        {"name": "Continuing Jobless Claims", "units": "K", **CAL},
+        "numeric-measurement",
+        "count",
+        "point-in-time",
+        "lower-is-positive",
+    ),
+    (
+        {"name": "Households and NPISHs Final consumption expenditure (current LCU)"},
+        "physical-fundamental",
+        "flow",
+        "per-period",
+        "higher-is-positive",
+    ),
 ]
 
 
@@ -353,6 +367,31 @@ CATALOGUE_STYLE = [
         "balance",
         "per-period",
         None,
+    ),
+    (
+        "Federal Minimum Hourly Wage for Nonfarm Workers",
+        "Dollars per Hour",
+        "temporal",
+        "threshold",
+        "point-in-time",
+        "neutral",
+    ),
+    ("Risk-free rate", "percent", "price-value", "yield", "point-in-time", "neutral"),
+    (
+        "Gross national savings",
+        "Percent of GDP",
+        "numeric-measurement",
+        "share",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
+        "Accidental Deaths in the US",
+        "Number",
+        "numeric-measurement",
+        "count",
+        "per-period",
+        "lower-is-positive",
     ),
 ]
 
