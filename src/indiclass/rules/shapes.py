@@ -125,8 +125,8 @@ def _shape_percent(ctx: Ctx) -> Shape:
 
 
 def _shape_share(ctx: Ctx) -> Shape:
-    subj, unit = ctx.subject, ctx.reading.text or ctx.name
-    denom = unit.split(" of ", 1)[-1]
+    subj, unit = ctx.subject, ctx.reading.text
+    denom = (unit if " of " in unit else ctx.name).split(" of ", 1)[-1]
     key = subj.key if subj else ""
     if subj is not None and subj.pct_native and subj.type is not T.RATE:
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.85), ": measured in % of"

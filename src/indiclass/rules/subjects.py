@@ -406,7 +406,8 @@ SUBJECTS = compile_table(
         (r"unemploy|jobless", S("unemployed", T.COUNT, PIT, LO), 0.8),
         (r"layoffs|discharges|separations|job cuts|redundanc", S("layoffs", T.COUNT, PER, LO), 0.8),
         (
-            r"\bhires\b|\bquits\b|employment change|payrolls? change|jobs added|net change in employment",
+            r"\bhires\b|\bquits\b|employment change|payrolls? change|jobs added|net change in employment"
+            r"|^(?!.*employees).*\bnon[- ]?farm payrolls\b",
             S("hires", T.COUNT, PER, HI),
             0.8,
         ),
