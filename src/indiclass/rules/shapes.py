@@ -58,6 +58,7 @@ COMPONENTS = frozenset(
     {
         "investment",
         "savings",
+        "depletion",
         "spending",
         "imports",
         "exports",
@@ -145,7 +146,7 @@ def _shape_share(ctx: Ctx) -> Shape:
     if key in NEVER_SHARE:
         return T.RATIO, PER, _ratio_orient(key), _conf(ctx, 0.85), ": flow to aggregate"
     if key in COMPONENTS or _COMPONENT_DENOM.search(denom):
-        orient = HI if key in ("investment", "savings") else NE
+        orient = {"investment": HI, "savings": HI, "depletion": LO}.get(key, NE)
         return T.SHARE, PER, orient, _conf(ctx, 0.75, 0.6), ": component of the total"
     if key in PER_RATIO:
         return T.RATIO, PER, _ratio_orient(key), _conf(ctx, 0.85), ": flow to aggregate"

@@ -78,6 +78,8 @@ SUBJECTS = compile_table(
             S("time-to", T.DURATION, PIT, LO),
             0.8,
         ),
+        (r"\bcost to\b|cost of business start-up", S("cost-to", T.PRICE, PIT, LO, **MONEY), 0.8),
+        (r"\bdamage\b|\bdepletion\b", S("depletion", T.FLOW, PER, LO, **MONEY), 0.75),
         (
             r"hours worked|working hours|weekly hours|overtime hours|average (weekly )?hours",
             S("hours", T.DURATION, PIT, NE),
@@ -418,6 +420,7 @@ SUBJECTS = compile_table(
             S("spending", T.FLOW, PER, HI, **MONEY, **OUTPUT),
             0.75,
         ),
+        (r"\bapplications\b|\bfilings\b", S("applications", T.COUNT, PER, HI), 0.7),
         (r"\bdeaths\b|\bfatalities\b", S("deaths", T.COUNT, PER, LO), 0.75),
         (
             r"population|residents|inhabitants|refugee|displaced persons|\bbirths\b"
