@@ -177,7 +177,7 @@ SUBJECTS = compile_table(
         ),
         (r"reserve requirement|reserve ratio", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
         (
-            r"treasury|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
+            r"treasury(?! (budget|balance|statement))|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
             r"|\bauction\b|\byields?\b|commercial paper|certificates? of deposit|\bsecurit(y|ies)\b.*rate"
             r"|dividend|risk-free rate",
             S("bond-yield", T.YIELD, PIT, NE, **PCT),

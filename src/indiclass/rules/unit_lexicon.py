@@ -32,6 +32,12 @@ class UnitKind(StrEnum):
 
 K = UnitKind
 
+_FX_CODES = (
+    "(usd|eur|jpy|gbp|chf|cny|cnh|aud|cad|nzd|sek|nok|dkk|hkd|sgd|krw|inr|brl|mxn|zar|try|rub"
+    "|pln|huf|czk|idr|thb|myr|php|twd|ils|clp|cop|ars|sar|aed)"
+)
+"""ISO codes of traded currencies: a unit like "EURUSD" (a quoted pair) is an exchange rate."""
+
 # Unit kinds read before any currency word (their order matters).
 EARLY_KINDS = compile_table(
     [
@@ -39,7 +45,8 @@ EARLY_KINDS = compile_table(
         (
             r"\bto one\b|\blcu per\b|currency units? per|\bper (one )?(u\.?s\.? ?\$|us\$|u\.s\. dollars?"
             r"|us dollars?|euro|international \$)|\bunits of (yen|euros?|dollars?|pounds?)"
-            r"|cents per british pound|\b(usd|eur|jpy|gbp|chf|cny)/(usd|eur|jpy|gbp|chf|cny)\b",
+            r"|cents per british pound|\b(usd|eur|jpy|gbp|chf|cny)/(usd|eur|jpy|gbp|chf|cny)\b"
+            rf"|^{_FX_CODES}{_FX_CODES}$",
             K.FX,
             0.9,
         ),

@@ -300,6 +300,13 @@ ROWS: list[tuple[dict[str, Any], str, str, str, str]] = [
         "lower-is-positive",
     ),
     (
+        {"name": "Treasury Budget Balance", "units": "B", **CAL},
+        "physical-fundamental",
+        "balance",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
         {"name": "Continuing Jobless Claims", "units": "K", **CAL},
         "numeric-measurement",
         "count",

@@ -290,6 +290,9 @@ ROWS: list[tuple[dict[str, Any], str, str, bool, str | None]] = [
         True,
         "USD",
     ),
+    # a quoted pair as the unit (trading-economics style) is an exchange rate, not euros
+    ({"name": "Euro Currency", "units": "EURUSD"}, "ratio", "raw-units", False, None),
+    ({"name": "Japanese Yen", "units": "USDJPY"}, "ratio", "raw-units", False, None),
 ]
 
 
