@@ -46,7 +46,7 @@ _COMMODITY = re.compile(
 _PRICE_WORD = re.compile(r"\bprices?\b|\bcost\b|\bvalue\b|\$")
 _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _DIFFERENCE = re.compile(r"\bdelta\b|log difference|first difference|rate of change")
-_RATIO_NAME = re.compile(r"\bratio\b(?!.*%)")
+_RATIO_NAME = re.compile(r"\bratio\b(?!.*%)|\bper 1,?000\b|\bper 100,?000\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +170,15 @@ def _unknown_kind(ctx: Ctx) -> UnitKind:
         return K.PERCENT
     if subj.type is T.DURATION:
         return K.DURATION
-    if subj.money and (
-        _money_word(ctx.name, ctx.ind.name)
-        or subj.type in (T.PRICE, T.THRESHOLD)
-        or _macro_aggregate(ctx)
-        or _aggregate(ctx, subj)
+    if (
+        subj.money
+        and not _LOG.search(ctx.name)
+        and (
+            _money_word(ctx.name, ctx.ind.name)
+            or subj.type in (T.PRICE, T.THRESHOLD)
+            or _macro_aggregate(ctx)
+            or _aggregate(ctx, subj)
+        )
     ):
         return K.CURRENCY
     if subj.type in (T.COUNT, T.CAPACITY):

@@ -6,6 +6,8 @@ unit text. When the unit and the values disagree on percent vs fraction, the val
 
 from __future__ import annotations
 
+import re
+
 from indiclass.domain.enums import SCALE_MULTIPLIER, IndicatorType, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
 from indiclass.rules._text import build
@@ -32,6 +34,7 @@ UNIT_TYPE: dict[UnitKind, ParsedUnitType] = {
     K.SCALE_ONLY: P.COUNT,
     K.UNKNOWN: P.UNKNOWN,
 }
+_PER_THOUSANDS = re.compile(r"\bper 1,?000\b|\bper 100,?000\b")
 PERCENT_KINDS = frozenset({K.CHANGE, K.SHARE_OF, K.PERCENT})
 RAW_KINDS = frozenset({K.FX, K.PRICE_PER, K.FLAG, K.DURATION})
 MONEY_KINDS = frozenset({K.CURRENCY, K.PRICE_PER})
@@ -67,6 +70,8 @@ def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str]:
     if kind is K.INDEX:
         return Scale.INDEX, "index level"
     if kind is K.RATIO:
+        if _PER_THOUSANDS.search(f"{c.reading.text} {ind.name.lower()}"):
+            return Scale.RAW_UNITS, "a rate per 1,000 or 100,000"
         big = c.stats.n > 0 and c.stats.median_abs >= 10
         return (Scale.PERCENT, "ratio values look like %") if big else (Scale.RAW_UNITS, "ratio")
     if src is not None:

@@ -101,10 +101,12 @@ SUBJECTS = compile_table(
         (r"solde budg|d[eé]ficit public", S("budget-balance", T.BALANCE, PER, HI, **MONEY), 0.75),
         (r"balance commerciale", S("external-balance", T.BALANCE, PER, NE, **MONEY), 0.75),
         (r"\bdette\b", S("debt", T.STOCK, PIT, LO, **MONEY), 0.75),
+        (r"demandeurs d.emploi", S("unemployed", T.COUNT, PIT, LO), 0.75),
         (r"\bemploi\b|\beffectifs\b", S("employment", T.COUNT, PIT, HI), 0.7),
         # ---- spreads, volatility
         (
-            r"breakeven|inflation expectation rate|treasury.*minus.*treasury|yield curve|term spread",
+            r"breakeven|inflation expectation rate|treasury.*minus.*treasury|yield curve (spread|slope)"
+            r"|term spread",
             S("term-spread", T.SPREAD, PIT, NE, **PCT),
             0.85,
         ),
@@ -126,6 +128,11 @@ SUBJECTS = compile_table(
             r"inflation(?![- ]indexed)|deflation|price changes",
             S("inflation", T.RATE, PER, NE, **PCT),
             0.85,
+        ),
+        (
+            r"yield curve|\bpar yield\b|\bspot rate\b.*\bmaturity\b",
+            S("bond-yield", T.YIELD, PIT, NE, **PCT),
+            0.8,
         ),
         # ---- surveys and diffusion indices
         (
@@ -389,7 +396,7 @@ SUBJECTS = compile_table(
             0.8,
         ),
         (
-            r"inventor(y|ies)|\bstocks of\b|stockpile",
+            r"inventor(y|ies)|\bstocks? of\b|stockpile|capital stock",
             S("inventories", T.STOCK, PIT, NE, **MONEY),
             0.8,
         ),
@@ -421,7 +428,11 @@ SUBJECTS = compile_table(
             0.75,
         ),
         (r"\bapplications\b|\bfilings\b", S("applications", T.COUNT, PER, HI), 0.7),
-        (r"\bdeaths\b|\bfatalities\b", S("deaths", T.COUNT, PER, LO), 0.75),
+        (
+            r"\bdeaths\b|\bfatalities\b|\bkilled\b|\bcasualties\b",
+            S("deaths", T.COUNT, PER, LO),
+            0.75,
+        ),
         (
             r"population|residents|inhabitants|refugee|displaced persons|\bbirths\b"
             r"|households\b",

@@ -82,16 +82,17 @@ EARLY_KINDS = compile_table(
 # Unit kinds read when no currency word was found (on the part before "per").
 LATE_KINDS = compile_table(
     [
-        (
-            r"months'? supply|\bdays?\b|\bweeks?\b|\bmonths?\b|\bhours?\b|\byears?\b",
-            K.DURATION,
-            0.8,
-        ),
+        # energy before time: "kilowatt hours" is a quantity, not a duration
         (
             r"barrels?|\bbbl\b|\btons?\b|tonnes?\b|\bmetric\b|cubic|joules?|\bbtu\b|gallons?|lit(re|er)s?\b"
             r"|grams?\b|\bkg\b|\bkwh\b|\b[gmt]wh\b|watts?|ton-km|\bkm\b|\bmiles?\b|hectares?|acres?"
             r"|bushels?|ounces?|therms?\b|\bbcf\b|\bmmbtu\b",
             K.PHYSICAL,
+            0.8,
+        ),
+        (
+            r"months'? supply|\bdays?\b|\bweeks?\b|\bmonths?\b|\bhours?\b|\byears?\b",
+            K.DURATION,
             0.8,
         ),
         (

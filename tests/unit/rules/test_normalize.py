@@ -293,6 +293,16 @@ ROWS: list[tuple[dict[str, Any], str, str, bool, str | None]] = [
     # a quoted pair as the unit (trading-economics style) is an exchange rate, not euros
     ({"name": "Euro Currency", "units": "EURUSD"}, "ratio", "raw-units", False, None),
     ({"name": "Japanese Yen", "units": "USDJPY"}, "ratio", "raw-units", False, None),
+    # a rate per 1,000 stays raw even when its values look like percents; a log is no money
+    (
+        {"name": "births per 1000 women 15-44", "sample_values": [{"date": "1990", "value": 65.4}]},
+        "ratio",
+        "raw-units",
+        False,
+        None,
+    ),
+    ({"name": "log of real money, M1"}, "unknown", "raw-units", False, None),
+    ({"name": "Net generation (billion kilowatt hours)"}, "physical", "billions", False, None),
 ]
 
 
