@@ -26,7 +26,9 @@ K = UnitKind
 T = IndicatorType
 _PARENS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
 _SHARE_CUT = re.compile(r"\s(as (a )?(percent(age)?|proportion|share|ratio) of|to gdp|% of)\b.*")
-_SHARE_IN_NAME = re.compile(r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b")
+_SHARE_IN_NAME = re.compile(
+    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b"
+)
 _CHANGE_MARK = re.compile(
     r"\((yoy|mom|qoq|wow|y/y|m/m|q/q)\)|\byoy\b|\bmom\b|\bqoq\b|% change|percent(age)? change"
     r"|pct\.? chg|\bgrowth\b|annuali[sz]ed|\bchange\b|inflation(?! expectation|[- ]indexed)"

@@ -34,7 +34,9 @@ UNIT_TYPE: dict[UnitKind, ParsedUnitType] = {
     K.SCALE_ONLY: P.COUNT,
     K.UNKNOWN: P.UNKNOWN,
 }
-_PER_THOUSANDS = re.compile(r"\bper 1,?000\b|\bper 100,?000\b")
+_PER_THOUSANDS = re.compile(
+    r"\bper (1,?000|10,?000|100,?000|100|million)\b|\bper (woman|women|sq\.? ?km|square k)"
+)
 PERCENT_KINDS = frozenset({K.CHANGE, K.SHARE_OF, K.PERCENT})
 RAW_KINDS = frozenset({K.FX, K.PRICE_PER, K.FLAG, K.DURATION})
 MONEY_KINDS = frozenset({K.CURRENCY, K.PRICE_PER})

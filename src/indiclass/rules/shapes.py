@@ -205,6 +205,8 @@ def _shape_count(ctx: Ctx) -> Shape:
 
 def _shape_physical(ctx: Ctx) -> Shape:
     subj = ctx.subject
+    if PER_CAPITA.search(ctx.name):
+        return T.RATIO, PER, _orient(subj, NE), _conf(ctx, 0.75, 0.6), ": quantity per person"
     if subj is not None and subj.type in (T.FLOW, T.STOCK, T.VOLUME, T.CAPACITY, T.BALANCE):
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.8), ": physical quantity"
     return T.FLOW, PER, NE, 0.5, ": physical quantity"

@@ -196,7 +196,7 @@ SUBJECTS = compile_table(
             r"|\beuribor\b|\bsofr\b|\bsonia\b|interbank (rate|offered)|mortgage rate|mortgage average"
             r"|discount rate"
             r"|bank rate|cash rate|\bselic\b|rate decision|rate on (excess|required) reserves"
-            r"|money market rate"
+            r"|money market rate|\bovernight\b.*\brate\b|financing rate"
             r"|\binterest\b.*%",
             S("interest-rate", T.PRICE, PIT, NE, **PCT),
             0.85,
@@ -232,7 +232,8 @@ SUBJECTS = compile_table(
         ),
         (r"income share|share of income", S("income-share", T.SHARE, PIT, NE, **PCT), 0.8),
         (
-            r"earnings|\bwages?\b|salar(y|ies)|compensation per|labou?r costs?",
+            r"^(?!.*unemployment rate).*(earnings|\bwages?\b|salar(y|ies)|compensation per"
+            r"|labou?r costs?)",
             S("wage", T.PRICE, PIT, HI, **MONEY),
             0.75,
         ),
@@ -308,7 +309,7 @@ SUBJECTS = compile_table(
             0.85,
         ),
         (
-            r"debt service payments as|debt service ratio",
+            r"debt service payments as|debt service ratio|financial obligations as",
             S("debt-service-ratio", T.RATIO, PER, LO, **PCT),
             0.85,
         ),
@@ -327,7 +328,7 @@ SUBJECTS = compile_table(
         ),
         (
             r"trade balance|balance of trade|current account|goods balance|merchandise balance"
-            r"|net exports|net trade|balance on|balance of payments",
+            r"|net exports|net trade|balance on|balance of payments(?! basis)",
             S("external-balance", T.BALANCE, PER, NE, **MONEY),
             0.85,
         ),
@@ -428,6 +429,11 @@ SUBJECTS = compile_table(
             0.75,
         ),
         (r"\bapplications\b|\bfilings\b", S("applications", T.COUNT, PER, HI), 0.7),
+        (
+            r"arable land|agricultural land|land area|forest area|surface area",
+            S("land", T.STOCK, PIT, NE),
+            0.75,
+        ),
         (
             r"\bdeaths\b|\bfatalities\b|\bkilled\b|\bcasualties\b",
             S("deaths", T.COUNT, PER, LO),

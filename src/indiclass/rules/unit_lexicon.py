@@ -76,6 +76,11 @@ EARLY_KINDS = compile_table(
             K.INDEX,
             0.85,
         ),
+        (
+            r"^per (1,?000|10,?000|100,?000|100|million)\b|\bper (woman|women|sq\.? ?km|square k)",
+            K.RATIO,
+            0.8,
+        ),
     ]
 )
 

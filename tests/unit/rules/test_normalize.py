@@ -303,6 +303,17 @@ ROWS: list[tuple[dict[str, Any], str, str, bool, str | None]] = [
     ),
     ({"name": "log of real money, M1"}, "unknown", "raw-units", False, None),
     ({"name": "Net generation (billion kilowatt hours)"}, "physical", "billions", False, None),
+    (
+        {
+            "name": "Mobile cellular subscriptions (per 100 people)",
+            "sample_values": [{"date": "2020", "value": 110.0}],
+        },
+        "ratio",
+        "raw-units",
+        False,
+        None,
+    ),
+    ({"name": "Birth rate, crude (per 1,000 people)"}, "ratio", "raw-units", False, None),
 ]
 
 
