@@ -103,7 +103,8 @@ SUBJECTS = compile_table(
         (r"\bdette\b", S("debt", T.STOCK, PIT, LO, **MONEY), 0.75),
         (r"demandeurs d.emploi", S("unemployed", T.COUNT, PIT, LO), 0.75),
         (r"\bemploi\b|\beffectifs\b", S("employment", T.COUNT, PIT, HI), 0.7),
-        # ---- spreads, volatility
+        # ---- spreads, volatility (CFTC positions first: "S&P 500 speculative net positions")
+        (r"net positions|speculative net", S("net-positions", T.BALANCE, PIT, NE), 0.8),
         (
             r"breakeven|inflation expectation rate|treasury.*minus.*treasury|yield curve (spread|slope)"
             r"|term spread",
@@ -150,7 +151,7 @@ SUBJECTS = compile_table(
             r"|empire state|philadelphia fed|philly fed|tech pulse|\bism\b|leading (index|indicator)"
             r"|coincident|lagging (index|indicator)|\bkof\b"
             r"|(manufacturing|services|non-manufacturing|business|composite) (index|activity index)"
-            r"|\bfed\b.*\bindex\b|business outlook",
+            r"|\bfed\b.*\bindex\b|business outlook|national activity",
             S("pmi", T.INDEX, PIT, HI),
             0.85,
         ),
@@ -216,7 +217,7 @@ SUBJECTS = compile_table(
             0.85,
         ),
         (
-            r"\bcpi[hfx]?\b|\bhicp\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
+            r"\bcpi[hfx]?\b|\bhicp\b|\brpix?\b|\bppi\b|\bwpi\b|\brmpi\b|\bpce price|deflator|price index|prices? indices"
             r"|\bhpi\b|house price|home price|price level|cost of living|consumer prices|producer prices"
             r"|import price|export price|input prices?|output prices?|\bindice des prix|^commodity\b"
             r"|excluding food and energy|less food and energy|all items|employment cost|unit labou?r cost"
@@ -332,7 +333,6 @@ SUBJECTS = compile_table(
             S("external-balance", T.BALANCE, PER, NE, **MONEY),
             0.85,
         ),
-        (r"net positions|speculative net", S("net-positions", T.BALANCE, PIT, NE), 0.8),
         (
             r"\bnet\b.*\b(flows?|investment|purchases|transactions|inflows?|outflows?)\b|\bnfl\b"
             r"|foreign investments?"

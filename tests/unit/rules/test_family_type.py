@@ -307,6 +307,27 @@ ROWS: list[tuple[dict[str, Any], str, str, str, str]] = [
         "higher-is-positive",
     ),
     (
+        {"name": "CFTC S&P 500 speculative net positions", "units": "K", **CAL},
+        "physical-fundamental",
+        "balance",
+        "point-in-time",
+        "neutral",
+    ),
+    (
+        {"name": "Chicago Fed National Activity", "units": "", **CAL},
+        "composite-derived",
+        "index",
+        "point-in-time",
+        "higher-is-positive",
+    ),
+    (
+        {"name": "RPI (YoY)", "units": "%", **CAL},
+        "change-movement",
+        "rate",
+        "per-period",
+        "neutral",
+    ),
+    (
         {"name": "Continuing Jobless Claims", "units": "K", **CAL},
         "numeric-measurement",
         "count",
