@@ -167,6 +167,11 @@ SUBJECTS = compile_table(
         # ---- interest rates, yields
         (r"total return index|return index", S("equity", T.INDEX, PIT, HI, price_like=True), 0.8),
         (
+            r"^(?!.*\btax\b).*\b(excess |stock |market |portfolio )?returns?\b(?! on)",
+            S("return", T.RATE, PER, HI, **PCT),
+            0.7,
+        ),
+        (
             r"(bonds?|stocks?|equities|securities|shares) (buying|purchases|selling|sales)"
             r"|foreign (bond|stock|equity|securities) (investment|purchases)",
             S("net-flow", T.BALANCE, PER, NE, money=True),

@@ -414,6 +414,14 @@ CATALOGUE_STYLE = [
         "neutral",
     ),
     (
+        "the market excess return (in percent)",
+        "in percent",
+        "change-movement",
+        "rate",
+        "per-period",
+        "higher-is-positive",
+    ),
+    (
         "Unemployment Rate - Construction Industry, Private Wage and Salary Workers",
         "Percent",
         "numeric-measurement",
