@@ -314,6 +314,28 @@ ROWS: list[tuple[dict[str, Any], str, str, bool, str | None]] = [
         None,
     ),
     ({"name": "Birth rate, crude (per 1,000 people)"}, "ratio", "raw-units", False, None),
+    # "National/Domestic Currency" takes the currency of the country the name is about
+    (
+        {"name": "Gross Domestic Product for Korea", "units": "Domestic Currency"},
+        "currency-amount",
+        "raw-units",
+        True,
+        "KRW",
+    ),
+    (
+        {"name": "Broad Money for Brazil", "units": "National Currency"},
+        "currency-amount",
+        "raw-units",
+        True,
+        "BRL",
+    ),
+    (
+        {"name": "Gross Domestic Product for Netherlands", "units": "National Currency"},
+        "currency-amount",
+        "raw-units",
+        True,
+        "EUR",
+    ),
 ]
 
 
