@@ -32,7 +32,15 @@ from indiclass.domain.models import (
 from indiclass.domain.ports import LLMReply, LLMRequest, Provider
 from indiclass.domain.usage import Usage
 from indiclass.rules import RULES_MODEL
-from indiclass.stages import STAGE_MAP, STAGES, LLMStage, RuleStage, StageInput, complete
+from indiclass.stages import (
+    STAGE_MAP,
+    STAGES,
+    LLMStage,
+    RuleStage,
+    StageInput,
+    complete,
+    rules_reply,
+)
 from indiclass.stages.final_review import FinalReviewInput, passed_without_review
 
 STATE_FIELD: dict[StageName, str] = {
@@ -76,19 +84,13 @@ class PipelineState(BaseModel):
 
 
 class _Offline:
-    """The rules, seen as a provider: stages answered by ``stage.rule`` without any request."""
+    """The rules, seen as a provider (the pipeline short-cuts it: stages call ``stage.rule``)."""
 
     name = "rules"
     model = RULES_MODEL
 
     def complete(self, request: LLMRequest) -> LLMReply:
-        stage = STAGE_MAP[request.stage]
-        assert isinstance(stage, LLMStage)
-        return LLMReply(
-            content=stage.rule(request.payload).model_dump_json(),
-            provider=self.name,
-            model=self.model,
-        )
+        return rules_reply(request, self.model)
 
 
 OFFLINE: Provider = _Offline()

@@ -4,7 +4,11 @@ normalize → time → cumulative → router → family → type → boolean-rev
 → complete
 """
 
+import time as _time
+
 from indiclass.domain.enums import StageName
+from indiclass.domain.errors import ProviderError
+from indiclass.domain.ports import LLMReply, LLMRequest
 from indiclass.stages import (
     boolean_review,
     complete,
@@ -33,6 +37,18 @@ STAGES: tuple[RuleStage | LLMStage, ...] = (
 LLM_STAGE_MAP: dict[StageName, LLMStage] = {s.name: s for s in STAGES if isinstance(s, LLMStage)}
 STAGE_MAP: dict[StageName, RuleStage | LLMStage] = {s.name: s for s in STAGES}
 
+
+def rules_reply(request: LLMRequest, model: str) -> LLMReply:
+    """Answer ``request`` with its stage's rule, from the typed payload (never the prompt text)."""
+    stage = LLM_STAGE_MAP.get(request.stage)
+    if stage is None or request.payload is None:
+        raise ProviderError(f"the rules cannot answer stage {request.stage} without its input")
+    started = _time.perf_counter()
+    content = stage.rule(request.payload).model_dump_json()
+    elapsed = (_time.perf_counter() - started) * 1000
+    return LLMReply(content=content, provider="rules", model=model, duration_ms=elapsed)
+
+
 __all__ = [
     "LLM_STAGE_MAP",
     "STAGES",
@@ -41,4 +57,5 @@ __all__ = [
     "RuleStage",
     "StageInput",
     "complete",
+    "rules_reply",
 ]
