@@ -1,86 +1,251 @@
-"""The pipeline: sequences the stages, asks providers, validates replies, sums usage.
+"""The pipeline: sequences the stages, decides who answers each one, validates replies, sums
+usage — without doing any I/O itself.
 
-``classify`` runs one indicator start to finish in memory. The durable engine drives the same
-code one stage at a time through ``run_stage`` / ``advance`` / ``finish`` so that every stage can
-be a separately persisted, resumable step.
+:func:`steps` is a generator: it runs the rule stages and yields an :class:`Ask` whenever a stage
+needs an LLM; whoever drives it sends back an :class:`Answer` (a reply, or the provider's
+error). The drivers are small and do the I/O their own way:
+
+    classify(indicator, provider)            synchronous, one indicator (CLI, tests, eval)
+    await aclassify(indicator, providers)    asynchronous, many in flight on one loop
+    the engine's chunk runner                replays replies already paid for, logs each call
+    the provider-batch runner                collects the asks of many indicators into one
+                                             provider batch, sends the replies back later
+
+Because the pipeline is deterministic given the same replies, a driver that re-sends the
+replies it logged rebuilds exactly the same state: that is how a durable step recovers after a
+crash without asking the LLM twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from indiclass.domain.enums import AnswerSource, StageName, Strategy
-from indiclass.domain.errors import InvalidReply, ProviderError, ProviderUnavailable
+from indiclass.domain import aio
+from indiclass.domain.enums import AnswerSource, Strategy
+from indiclass.domain.errors import (
+    IndiclassError,
+    InvalidReply,
+    ProviderError,
+    ProviderUnavailable,
+    StageFailed,
+)
 from indiclass.domain.models import (
-    BooleanReviewResult,
     Classification,
-    CumulativeResult,
-    FamilyResult,
-    FinalReviewResult,
     Indicator,
-    NormalizationResult,
-    RouteResult,
+    StageOutcome,
     StageRecord,
     StageResult,
-    TimeResult,
-    TypeResult,
 )
 from indiclass.domain.ports import LLMReply, LLMRequest, Provider
+from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
 from indiclass.rules import RULES_MODEL
-from indiclass.stages import (
-    STAGE_MAP,
-    STAGES,
-    LLMStage,
-    RuleStage,
-    StageInput,
-    complete,
-    rules_reply,
-)
-from indiclass.stages.final_review import FinalReviewInput, passed_without_review
+from indiclass.stages import DEFAULT_STAGES, Stage, StageInput, StageSet, rules_reply
+from indiclass.stages.complete import Assembly, assemble
 
-STATE_FIELD: dict[StageName, str] = {
-    StageName.NORMALIZE: "normalization",
-    StageName.TIME: "time",
-    StageName.CUMULATIVE: "cumulative",
-    StageName.ROUTER: "route",
-    StageName.FAMILY: "family",
-    StageName.TYPE: "type",
-    StageName.BOOLEAN_REVIEW: "boolean_review",
-    StageName.FINAL_REVIEW: "final_review",
-}
-"""Which PipelineState field holds each stage's result."""
-
-STAGE_ORDER: tuple[StageName, ...] = tuple(s.name for s in STAGES)
+RULES_FALLBACK = AnswerSource.RULES_FALLBACK.value
 
 
-class PipelineState(BaseModel):
-    """Everything decided so far for one indicator; serialisable (a durable step returns it)."""
+@dataclass(frozen=True)
+class Ask:
+    """A stage needs an LLM's answer to ``request`` (``attempt`` 2+ are re-asks)."""
 
-    model_config = ConfigDict(frozen=True)
+    stage: str
+    request: LLMRequest
+    attempt: int = 1
 
-    indicator: Indicator
-    normalization: NormalizationResult | None = None
-    time: TimeResult | None = None
-    cumulative: CumulativeResult | None = None
-    route: RouteResult | None = None
-    family: FamilyResult | None = None
-    type: TypeResult | None = None
-    boolean_review: BooleanReviewResult | None = None
-    final_review: FinalReviewResult | None = None
-    records: dict[str, StageRecord] = {}
-    usage: Usage = Usage()
 
-    def next_stage(self) -> StageName | None:
-        """The first stage without a result, or None when only ``complete`` remains."""
-        for name in STAGE_ORDER:
-            if getattr(self, STATE_FIELD[name]) is None:
-                return name
-        return None
+@dataclass(frozen=True)
+class Answer:
+    """What the driver sends back for an Ask: the reply, or the error that stopped it."""
+
+    reply: LLMReply | None = None
+    error: ProviderError | None = None
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    strategy: Strategy = Strategy.RULES
+    min_confidence: float = 0.75
+    """Hybrid: a rules answer at or above this confidence is kept without asking the LLM; any
+    field below it marks the classification ``needs_review``."""
+    max_reasks: int = 2
+    """Re-asks after an invalid reply before falling back to the rules answer."""
+    rules_stages: frozenset[str] = frozenset()
+    """Stages whose provider is the offline rules (never asked)."""
+    label: tuple[str, str] = ("rules", RULES_MODEL)
+    """(provider, model) written on the classification when an LLM answered."""
+    stages: StageSet = DEFAULT_STAGES
+    tags: dict[str, str] = field(default_factory=dict)
+    """Added to every request's tags (indicator, batch: for logging)."""
+
+    @classmethod
+    def for_run(
+        cls,
+        run: RunConfig,
+        providers: ProviderSet,
+        stages: StageSet = DEFAULT_STAGES,
+        tags: dict[str, str] | None = None,
+    ) -> PipelineConfig:
+        """What the pipeline needs of a run's configuration."""
+        return cls(
+            strategy=run.strategy,
+            min_confidence=run.min_confidence,
+            max_reasks=run.max_reasks,
+            rules_stages=providers.rules_stages(stages),
+            label=(run.provider.name, run.provider.model),
+            stages=stages,
+            tags=tags or {},
+        )
+
+    def asks(self, stage: Stage) -> bool:
+        """Whether this configuration may send ``stage`` to an LLM at all."""
+        return (
+            stage.asks_llm
+            and self.strategy is not Strategy.RULES
+            and str(stage.name) not in self.rules_stages
+        )
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """One indicator's way through the pipeline."""
+
+    classification: Classification
+    results: dict[str, StageResult]
+    outcomes: tuple[StageOutcome, ...]
+    usage: Usage
+
+    @property
+    def records(self) -> dict[str, StageRecord]:
+        return {o.stage: o.record for o in self.outcomes}
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        return tuple(o.stage for o in self.outcomes if o.record.source.value == RULES_FALLBACK)
+
+
+Steps = Generator[Ask, Answer, PipelineRun]
+
+
+def steps(indicator: Indicator, config: PipelineConfig | None = None) -> Steps:
+    """Every stage in order, then the classification; yields an Ask wherever an LLM answers."""
+    config = config or PipelineConfig()
+    state: dict[str, Any] = {"indicator": indicator}
+    outcomes: list[StageOutcome] = []
+    usage = _ZERO
+    for stage in config.stages:
+        started, t0 = time.time(), time.perf_counter()
+        inp = _input(stage, state)
+        try:
+            result, record, used = yield from _decide(stage, inp, config)
+        except ProviderUnavailable as exc:
+            exc.stage = str(stage.name)  # type: ignore[attr-defined]
+            raise
+        except IndiclassError:
+            raise
+        except Exception as exc:
+            raise StageFailed(str(stage.name), f"{type(exc).__name__}: {exc}") from exc
+        elapsed = (time.perf_counter() - t0) * 1000
+        state[stage.key] = result
+        outcomes.append(
+            StageOutcome.model_construct(
+                stage=str(stage.name),
+                result=result,
+                record=record,
+                usage=used,
+                started_at=started,
+                duration_ms=elapsed,
+            )
+        )
+        if used is not _ZERO:
+            usage = usage + used
+    results = {k: v for k, v in state.items() if k != "indicator"}
+    classification = assemble(indicator, results, _assembly(config, outcomes))
+    return PipelineRun(classification, results, tuple(outcomes), usage)
+
+
+# ---------------------------------------------------------------- drivers
+
+
+class ProviderSet:
+    """The provider for each stage: one default plus per-stage overrides."""
+
+    def __init__(self, default: Provider, overrides: Mapping[str, Provider] | None = None):
+        self.default = default
+        self.overrides = {str(k): v for k, v in (overrides or {}).items()}
+
+    def for_stage(self, stage: str) -> Provider:
+        return self.overrides.get(str(stage), self.default)
+
+    def rules_stages(self, stages: StageSet = DEFAULT_STAGES) -> frozenset[str]:
+        return frozenset(
+            str(s.name) for s in stages.llm if self.for_stage(str(s.name)).name == "rules"
+        )
+
+
+def classify(
+    indicator: Indicator,
+    provider: Provider | ProviderSet | None = None,
+    config: PipelineConfig | None = None,
+) -> PipelineRun:
+    """Classify one indicator, synchronously (LLM calls run on the process's I/O loop)."""
+    providers = provider_set(provider)
+    config = config or default_config(providers)
+    gen = steps(indicator, config)
+    try:
+        ask = next(gen)
+        while True:
+            ask = gen.send(aio.run_sync(ask_provider(providers.for_stage(ask.stage), ask)))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def aclassify(
+    indicator: Indicator,
+    providers: ProviderSet,
+    config: PipelineConfig,
+    answer: Callable[[Ask], Awaitable[Answer]] | None = None,
+) -> PipelineRun:
+    """Classify one indicator on the running loop; ``answer`` replaces the provider call (the
+    engine's replay-and-log driver)."""
+    gen = steps(indicator, config)
+    ask_fn = answer or (lambda a: ask_provider(providers.for_stage(a.stage), a))
+    try:
+        ask = next(gen)
+        while True:
+            ask = gen.send(await ask_fn(ask))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def ask_provider(provider: Provider, ask: Ask) -> Answer:
+    """One provider call as an Answer: provider errors are answers, not exceptions."""
+    try:
+        return Answer(reply=await provider.complete(ask.request))
+    except ProviderError as exc:
+        return Answer(error=exc)
+
+
+def provider_set(provider: Provider | ProviderSet | None) -> ProviderSet:
+    if isinstance(provider, ProviderSet):
+        return provider
+    return ProviderSet(provider or OFFLINE)
+
+
+def default_config(providers: ProviderSet, **changes: Any) -> PipelineConfig:
+    """``rules`` for the offline provider, else ``llm``, labelled with the default provider."""
+    offline = providers.default.name == "rules"
+    values: dict[str, Any] = {
+        "strategy": Strategy.RULES if offline else Strategy.LLM,
+        "rules_stages": providers.rules_stages(),
+        "label": (providers.default.name, providers.default.model),
+        **changes,
+    }
+    return PipelineConfig(**values)
 
 
 class _Offline:
@@ -89,7 +254,7 @@ class _Offline:
     name = "rules"
     model = RULES_MODEL
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         return rules_reply(request, self.model)
 
 
@@ -97,176 +262,39 @@ OFFLINE: Provider = _Offline()
 """The embedded default provider: no key, no network."""
 
 
-class ProviderSet:
-    """The provider for each stage: one default plus per-stage overrides."""
+# ---------------------------------------------------------------- one stage
 
-    def __init__(self, default: Provider, overrides: Mapping[StageName, Provider] | None = None):
-        self.default = default
-        self.overrides = dict(overrides or {})
-
-    def for_stage(self, stage: StageName) -> Provider:
-        return self.overrides.get(stage, self.default)
+_Decision = Generator[Ask, Answer, tuple[StageResult, StageRecord, Usage]]
 
 
-@dataclass(frozen=True)
-class PipelineConfig:
-    strategy: Strategy = Strategy.RULES
-    hybrid_threshold: float = 0.75
-    """Hybrid: a rules answer at or above this confidence is kept without asking the LLM."""
-    max_reasks: int = 2
-    """Re-asks after an invalid reply before falling back to the rules answer."""
-    tags: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StageOutcome:
-    stage: StageName
-    result: StageResult
-    record: StageRecord
-    usage: Usage
-
-
-@dataclass(frozen=True)
-class ClassificationRun:
-    classification: Classification
-    state: PipelineState
-
-
-def run_stage(
-    name: StageName, state: PipelineState, providers: ProviderSet, config: PipelineConfig
-) -> StageOutcome:
-    """Run one stage on ``state``; pure apart from the provider call."""
-    return _run(name, state.__dict__, providers, config)
-
-
-def _run(
-    name: StageName, values: Mapping[str, Any], providers: ProviderSet, config: PipelineConfig
-) -> StageOutcome:
-    stage = STAGE_MAP[name]
-    inp = _input_for(stage, values)
-    if isinstance(stage, RuleStage):
-        return StageOutcome(name, stage.run(inp), _rules_record(name), _ZERO)
-    review = values.get("boolean_review")
-    if name is StageName.FINAL_REVIEW and review is not None and review.passed:
-        assert isinstance(inp, FinalReviewInput)
-        return StageOutcome(name, passed_without_review(inp), _SKIPPED, _ZERO)
-    return _run_llm_stage(stage, inp, providers.for_stage(name), config)
-
-
-def advance(state: PipelineState, outcome: StageOutcome) -> PipelineState:
-    """The state with ``outcome`` recorded."""
-    records = {**state.records, outcome.stage.value: outcome.record}
-    return state.model_copy(
-        update={
-            STATE_FIELD[outcome.stage]: outcome.result,
-            "records": records,
-            "usage": state.usage + outcome.usage,
-        }
-    )
-
-
-def finish(state: PipelineState, provider: str, model: str) -> Classification:
-    """The complete stage: corrections applied, overall confidence, review status."""
-    values = {f: getattr(state, f) for f in STATE_FIELD.values() if f != "route"}
-    data = {"indicator": state.indicator, **values, "provider": provider, "model": model}
-    if any(v is None for v in data.values()):
-        return complete.run(complete.CompleteInput(**data))  # names the missing stage
-    return complete.run(_construct(complete.CompleteInput, data))
-
-
-def classify(
-    indicator: Indicator,
-    provider: Provider | ProviderSet | None = None,
-    config: PipelineConfig | None = None,
-    on_stage: Callable[[StageOutcome], None] | None = None,
-) -> ClassificationRun:
-    """Classify one indicator through every stage, in memory."""
-    providers = _provider_set(provider)
-    config = config or PipelineConfig(
-        strategy=Strategy.RULES if providers.default.name == "rules" else Strategy.LLM
-    )
-    values: dict[str, Any] = {"indicator": indicator}
-    records: dict[str, StageRecord] = {}
-    usage = _ZERO
-    for name in STAGE_ORDER:
-        outcome = _run(name, values, providers, config)
-        values[STATE_FIELD[name]] = outcome.result
-        records[name.value] = outcome.record
-        if outcome.usage is not _ZERO:
-            usage = usage + outcome.usage
-        if on_stage:
-            on_stage(outcome)
-    state = PipelineState.model_construct(**values, records=records, usage=usage)
-    label = _label(providers.default, config)
-    return ClassificationRun(finish(state, *label), state)
-
-
-# ---------------------------------------------------------------- internals
-
-
-def _input_for(
-    stage: RuleStage | LLMStage, values: PipelineState | Mapping[str, Any]
-) -> StageInput:
-    """The stage's input from results already validated (built without re-validating)."""
-    if isinstance(values, PipelineState):
-        values = values.__dict__
-    return _construct(stage.input_model, {name: values[name] for name in _INPUT_FIELDS[stage.name]})
-
-
-def _construct(model: type[_I], data: dict[str, Any]) -> _I:
-    """An instance from already-validated parts, without re-validating them."""
-    inp = model.__new__(model)
-    object.__setattr__(inp, "__dict__", data)
-    object.__setattr__(inp, "__pydantic_fields_set__", set(data))
-    object.__setattr__(inp, "__pydantic_extra__", None)
-    object.__setattr__(inp, "__pydantic_private__", None)
-    return inp
-
-
-_I = TypeVar("_I", bound=BaseModel)
-
-
-_INPUT_FIELDS: dict[StageName, tuple[str, ...]] = {
-    s.name: tuple(s.input_model.model_fields) for s in STAGES
-}
-_ZERO = Usage()
-_RULES_RECORDS: dict[StageName, StageRecord] = {
-    n: StageRecord(stage=n, source=AnswerSource.RULES, provider="rules", model=RULES_MODEL)
-    for n in StageName
-}
-_SKIPPED = StageRecord(
-    stage=StageName.FINAL_REVIEW, source=AnswerSource.SKIPPED, provider="rules", model=RULES_MODEL
-)
-
-
-def _run_llm_stage(
-    stage: LLMStage, inp: StageInput, provider: Provider, config: PipelineConfig
-) -> StageOutcome:
-    if config.strategy is Strategy.RULES or provider.name == "rules":
-        return StageOutcome(stage.name, stage.rule(inp), _rules_record(stage.name), _ZERO)
-    if config.strategy is Strategy.HYBRID:
-        # The final review only runs when the review flagged something: hybrid always asks then.
+def _decide(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision:
+    """Who answers ``stage``: a shortcut, the rules, or the LLM (with re-asks and fallback)."""
+    if stage.shortcut is not None and (quick := stage.shortcut(inp)) is not None:
+        return quick, _record(stage, AnswerSource.SKIPPED), _ZERO
+    if not config.asks(stage):
+        return stage.rule(inp), _record(stage, AnswerSource.RULES), _ZERO
+    if config.strategy is Strategy.HYBRID and not stage.hybrid_always_asks:
         ruled = stage.rule(inp)
-        sure = ruled.confidence >= config.hybrid_threshold
-        if sure and stage.name is not StageName.FINAL_REVIEW:
-            return StageOutcome(stage.name, ruled, _rules_record(stage.name), _ZERO)
-    return ask_llm(stage, inp, provider, config)
+        if ruled.confidence >= config.min_confidence:
+            return ruled, _record(stage, AnswerSource.RULES), _ZERO
+    return (yield from _ask_llm(stage, inp, config))
 
 
-def ask_llm(
-    stage: LLMStage, inp: StageInput, provider: Provider, config: PipelineConfig
-) -> StageOutcome:
-    """Ask, validate, re-ask with the validation error (bounded), else fall back to the rules."""
+def _ask_llm(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision:
+    """Ask, validate, re-ask with the validation error (bounded), else fall back to the rules.
+    An unreachable provider (``ProviderUnavailable``) fails the indicator: it is not an answer."""
+    assert stage.build_request is not None and stage.decide is not None
     request = _tagged(stage.build_request(inp), config)
     usage, attempts, error = Usage(), 0, ""
-    for _ in range(1 + config.max_reasks):
-        try:
-            reply = provider.complete(request)
-        except ProviderUnavailable:
-            raise
-        except ProviderError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+    for attempt in range(1, 2 + config.max_reasks):
+        answer = yield Ask(str(stage.name), request, attempt)
+        if answer.error is not None:
+            if isinstance(answer.error, ProviderUnavailable):
+                raise answer.error
+            error = f"{type(answer.error).__name__}: {answer.error}"
             break
+        reply = answer.reply
+        assert reply is not None
         attempts += 1
         usage = usage + reply.usage
         try:
@@ -276,22 +304,53 @@ def ask_llm(
             request = request.with_feedback(reply.content, str(exc))
             continue
         record = StageRecord(
-            stage=stage.name,
+            stage=str(stage.name),
             source=AnswerSource.LLM,
             provider=reply.provider,
             model=reply.model,
             attempts=attempts,
         )
-        return StageOutcome(stage.name, result, record, usage)
+        return result, record, usage
     record = StageRecord(
-        stage=stage.name,
+        stage=str(stage.name),
         source=AnswerSource.RULES_FALLBACK,
-        provider=provider.name,
-        model=provider.model,
+        provider=config.label[0],
+        model=config.label[1],
         attempts=attempts,
         error=error[:1000],
     )
-    return StageOutcome(stage.name, stage.rule(inp), record, usage)
+    return stage.rule(inp), record, usage
+
+
+# ---------------------------------------------------------------- internals
+
+_ZERO = Usage()
+
+
+def _input(stage: Stage, state: Mapping[str, Any]) -> StageInput:
+    """The stage's input from results already validated (built without re-validating)."""
+    return _construct(stage.input_model, {name: state[name] for name in stage.inputs})
+
+
+def _construct(model: type[StageInput], data: dict[str, Any]) -> StageInput:
+    inp = model.__new__(model)
+    object.__setattr__(inp, "__dict__", data)
+    object.__setattr__(inp, "__pydantic_fields_set__", set(data))
+    object.__setattr__(inp, "__pydantic_extra__", None)
+    object.__setattr__(inp, "__pydantic_private__", None)
+    return inp
+
+
+_RECORDS: dict[tuple[str, AnswerSource], StageRecord] = {}
+
+
+def _record(stage: Stage, source: AnswerSource) -> StageRecord:
+    key = (str(stage.name), source)
+    if key not in _RECORDS:
+        _RECORDS[key] = StageRecord(
+            stage=str(stage.name), source=source, provider="rules", model=RULES_MODEL
+        )
+    return _RECORDS[key]
 
 
 def _tagged(request: LLMRequest, config: PipelineConfig) -> LLMRequest:
@@ -300,17 +359,29 @@ def _tagged(request: LLMRequest, config: PipelineConfig) -> LLMRequest:
     return request.model_copy(update={"tags": {**request.tags, **config.tags}})
 
 
-def _rules_record(name: StageName) -> StageRecord:
-    return _RULES_RECORDS[name]
+def _assembly(config: PipelineConfig, outcomes: list[StageOutcome]) -> Assembly:
+    fallbacks = tuple(o.stage for o in outcomes if o.record.source is AnswerSource.RULES_FALLBACK)
+    provider, model = _provider_label(config, outcomes, fallbacks)
+    return Assembly(
+        provider=provider,
+        model=model,
+        summarised=config.stages.summarised,
+        review_threshold=config.min_confidence,
+        fallback_stages=fallbacks,
+    )
 
 
-def _provider_set(provider: Provider | ProviderSet | None) -> ProviderSet:
-    if isinstance(provider, ProviderSet):
-        return provider
-    return ProviderSet(provider or OFFLINE)
-
-
-def _label(provider: Provider, config: PipelineConfig) -> tuple[str, str]:
-    if config.strategy is Strategy.RULES:
+def _provider_label(
+    config: PipelineConfig, outcomes: list[StageOutcome], fallbacks: tuple[str, ...]
+) -> tuple[str, str]:
+    """Who answered: the rules when nothing was sent to an LLM; ``rules-fallback`` when every
+    stage that was sent fell back; else the configured provider."""
+    sent = sum(o.record.source in _SENT for o in outcomes)
+    if not sent:
         return "rules", RULES_MODEL
-    return provider.name, provider.model
+    if len(fallbacks) == sent:
+        return RULES_FALLBACK, RULES_MODEL
+    return config.label
+
+
+_SENT = (AnswerSource.LLM, AnswerSource.RULES_FALLBACK)

@@ -1,20 +1,37 @@
 """One settings object, from the environment and ``.env``, with the seed's variable names.
 
 Built explicitly (``Settings()``) by the CLI or the app factory and passed in; nothing here is
-read at import time.
+read at import time. Per-stage overrides (``LLM_PROVIDER_<STAGE>``, ``LLM_MODEL_<STAGE>``) are
+collected for any stage name; the providers' composition root checks them against the
+pipeline it builds (a variable naming no LLM stage is an error, not silently ignored). Provider names are open
+strings, checked against the provider registry where they are used (plugins included).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from indiclass.domain.enums import ProviderName, StageName, Strategy
+from indiclass.domain.enums import Strategy
 
 StructuredMode = Literal["json_schema", "json_object", "tools", "prompted"]
 MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
+
+_STAGE_VARS = ("llm_provider_", "llm_model_")
+
+
+class StageOverride(BaseModel):
+    """``LLM_PROVIDER_<STAGE>`` / ``LLM_MODEL_<STAGE>`` of one stage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str | None = None
+    model: str | None = None
 
 
 class Settings(BaseSettings):
@@ -26,9 +43,16 @@ class Settings(BaseSettings):
     internal_emit_batch: int = Field(10, ge=1, le=10_000, alias="INTERNAL_EMIT_BATCH")
     internal_emit_delay_ms: int = Field(100, ge=0, le=600_000, alias="INTERNAL_EMIT_DELAY_MS")
     startup_warm_ms: int = Field(0, ge=0, le=600_000, alias="STARTUP_WARM_MS")
-    concurrency: int = Field(20, ge=1, le=1_000, alias="INDICLASS_CONCURRENCY")
-    """Indicators in flight across all workers (the DBOS queue's concurrency)."""
-    max_batch_size: int = Field(1_000, ge=1, alias="INDICLASS_MAX_BATCH_SIZE")
+    concurrency: int = Field(20, ge=1, le=5_000, alias="INDICLASS_CONCURRENCY")
+    """Indicators in flight in one worker process (each has at most one LLM call in flight)."""
+    chunk_size: int = Field(100, ge=1, le=10_000, alias="INDICLASS_CHUNK_SIZE")
+    """Members per durable chunk workflow (the unit a worker takes from the queue)."""
+    max_batch_size: int = Field(50_000, ge=1, alias="INDICLASS_MAX_BATCH_SIZE")
+    max_body_bytes: int = Field(64 * 2**20, ge=1_024, alias="INDICLASS_MAX_BODY_BYTES")
+    """Largest HTTP request body the API reads (413 above it)."""
+    degraded_share: float = Field(0.05, ge=0, le=1, alias="INDICLASS_DEGRADED_SHARE")
+    """A batch whose share of indicators with a ``rules-fallback`` stage exceeds this closes
+    ``degraded`` instead of ``completed``."""
 
     # --- databases
     classify_db_local_dev: str = Field(
@@ -40,15 +64,24 @@ class Settings(BaseSettings):
     system_database_url: str | None = Field(None, alias="INDICLASS_SYSTEM_DATABASE_URL")
     """DBOS system database; default a SQLite file beside the results DB, or the PG database."""
     worker_id: str | None = Field(None, alias="INDICLASS_WORKER_ID")
+    log_file: str | None = Field(None, alias="INDICLASS_LOG_FILE")
+    """Where DBOS and library logs go (default: ``<results db dir>/indiclass.log``)."""
 
     # --- API
     api_key: SecretStr | None = Field(None, alias="API_KEY")
 
     # --- providers
-    llm_provider: ProviderName = Field(ProviderName.RULES, alias="LLM_PROVIDER")
+    llm_provider: str = Field("rules", alias="LLM_PROVIDER")
     strategy: Strategy | None = Field(None, alias="INDICLASS_STRATEGY")
     """None: ``rules`` for the rules provider, ``llm`` otherwise."""
-    hybrid_threshold: float = Field(0.75, ge=0, le=1, alias="INDICLASS_HYBRID_THRESHOLD")
+    min_confidence: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("INDICLASS_MIN_CONFIDENCE", "INDICLASS_HYBRID_THRESHOLD"),
+    )
+    """Hybrid asks the LLM below it; a classification with a field below it needs review."""
+    max_reasks: int = Field(2, ge=0, le=10, alias="INDICLASS_MAX_REASKS")
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
@@ -73,41 +106,87 @@ class Settings(BaseSettings):
     """SQLite file for the response cache (kept across runs); in memory only when unset."""
     llm_prices_file: str | None = Field(None, alias="LLM_PRICES_FILE")
 
-    # --- per-stage overrides (LLM_PROVIDER_<STAGE>, LLM_MODEL_<STAGE>)
-    llm_provider_time: ProviderName | None = Field(None, alias="LLM_PROVIDER_TIME")
-    llm_provider_family: ProviderName | None = Field(None, alias="LLM_PROVIDER_FAMILY")
-    llm_provider_type: ProviderName | None = Field(None, alias="LLM_PROVIDER_TYPE")
-    llm_provider_boolean_review: ProviderName | None = Field(
-        None, alias="LLM_PROVIDER_BOOLEAN_REVIEW"
-    )
-    llm_provider_final_review: ProviderName | None = Field(None, alias="LLM_PROVIDER_FINAL_REVIEW")
-    llm_model_time: str | None = Field(None, alias="LLM_MODEL_TIME")
-    llm_model_family: str | None = Field(None, alias="LLM_MODEL_FAMILY")
-    llm_model_type: str | None = Field(None, alias="LLM_MODEL_TYPE")
-    llm_model_boolean_review: str | None = Field(None, alias="LLM_MODEL_BOOLEAN_REVIEW")
-    llm_model_final_review: str | None = Field(None, alias="LLM_MODEL_FINAL_REVIEW")
+    stage_overrides: dict[str, StageOverride] = Field(default_factory=dict)
+    """Stage name → its ``LLM_PROVIDER_<STAGE>`` / ``LLM_MODEL_<STAGE>`` (read from the
+    environment and .env for every declared LLM stage)."""
 
-    def stage_provider(self, stage: StageName) -> ProviderName | None:
-        value: ProviderName | None = getattr(self, f"llm_provider_{_key(stage)}", None)
+    @field_validator("llm_provider")
+    @classmethod
+    def _provider_name(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("LLM_PROVIDER is empty")
         return value
 
-    def stage_model(self, stage: StageName) -> str | None:
-        value: str | None = getattr(self, f"llm_model_{_key(stage)}", None)
-        return value
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        stage_vars = _StageVariables(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, dotenv_settings, stage_vars, file_secret_settings
+
+    def stage_provider(self, stage: str) -> str | None:
+        found = self.stage_overrides.get(str(stage))
+        return found.provider if found else None
+
+    def stage_model(self, stage: str) -> str | None:
+        found = self.stage_overrides.get(str(stage))
+        return found.model if found else None
 
     @property
     def is_postgres(self) -> bool:
         return bool(self.database_url and self.database_url.startswith(("postgresql", "postgres:")))
 
-    def effective_strategy(self, provider: ProviderName | None = None) -> Strategy:
+    def effective_strategy(self, provider: str | None = None) -> Strategy:
         if self.strategy is not None:
             return self.strategy
-        return (
-            Strategy.RULES
-            if (provider or self.llm_provider) is ProviderName.RULES
-            else Strategy.LLM
-        )
+        return Strategy.RULES if (provider or self.llm_provider) == "rules" else Strategy.LLM
+
+    def env_section(self, prefix: str) -> dict[str, str]:
+        """Every environment variable starting with ``prefix`` (e.g. ``MYPROVIDER_``), for a
+        plugin provider's own settings; names without the prefix, lower case."""
+        prefix = prefix.upper()
+        return {
+            k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)
+        }
 
 
-def _key(stage: StageName) -> str:
-    return stage.value.replace("-", "_")
+class _StageVariables(PydanticBaseSettingsSource):
+    """``LLM_PROVIDER_<STAGE>`` and ``LLM_MODEL_<STAGE>`` from the environment (winning) and
+    .env, keyed by stage name (``BOOLEAN_REVIEW`` → ``boolean-review``)."""
+
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        env: PydanticBaseSettingsSource,
+        dotenv: PydanticBaseSettingsSource,
+    ) -> None:
+        super().__init__(settings_cls)
+        self._sources = (dotenv, env)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, dict[str, str]] = {}
+        for source in self._sources:
+            for key, value in _variables(source).items():
+                _collect(found, key.lower(), value)
+        return {"stage_overrides": found} if found else {}
+
+
+def _variables(source: PydanticBaseSettingsSource) -> Mapping[str, str | None]:
+    values: Mapping[str, str | None] = getattr(source, "env_vars", {}) or {}
+    return values
+
+
+def _collect(found: dict[str, dict[str, str]], key: str, value: str | None) -> None:
+    for var in _STAGE_VARS:
+        if key.startswith(var) and value:
+            stage = key[len(var) :].replace("_", "-")
+            found.setdefault(stage, {})[var.removeprefix("llm_").rstrip("_")] = value.strip()

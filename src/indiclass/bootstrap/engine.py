@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from indiclass.domain.ports import CallRecord
+from indiclass.domain.errors import ConfigError
+from indiclass.domain.run import RunConfig
 from indiclass.domain.store import ResultStore
 from indiclass.engine import Engine, EngineOptions, ProviderFactory
 from indiclass.pipeline import OFFLINE, ProviderSet
 from indiclass.settings import Settings
+from indiclass.stages import DEFAULT_STAGES, StageSet
 
 
 def system_database_url(settings: Settings) -> str:
@@ -44,34 +46,58 @@ def engine_options(
         "system_database_url": system_database_url(settings),
         "executor_id": worker_id or settings.worker_id or "local",
         "concurrency": settings.concurrency,
+        "chunk_size": settings.chunk_size,
         "emit_batch": settings.internal_emit_batch,
         "emit_delay_ms": settings.internal_emit_delay_ms,
         "startup_warm_ms": settings.startup_warm_ms,
-        "default_provider": settings.llm_provider.value,
-        "strategy": settings.strategy.value if settings.strategy else None,
-        "hybrid_threshold": settings.hybrid_threshold,
+        "default_provider": settings.llm_provider,
         "listen": listen,
     }
     values.update(overrides)
     return EngineOptions(**values)
 
 
-def provider_factory(settings: Settings, store: ResultStore) -> ProviderFactory:
-    """Builds a batch's providers by name; every LLM exchange is logged to ``llm_calls``."""
+def provider_factory(settings: Settings) -> ProviderFactory:
+    """Builds a batch's providers from its run configuration, with this process's keys."""
 
-    def sink(call: CallRecord) -> None:
-        store.record_llm_call(call)
-
-    def build(provider: str, model: str | None) -> ProviderSet:
+    def build(config: RunConfig) -> ProviderSet:
         try:
             from indiclass.bootstrap.providers import build_provider_set
         except ImportError:  # providers not installed: only the offline rules are available
-            if provider != "rules":
+            if config.provider.name != "rules" or config.stages:
                 raise
             return ProviderSet(OFFLINE)
-        return build_provider_set(settings, provider, model, sink=sink)
+        return build_provider_set(settings, config)
 
     return build
+
+
+def config_resolver(settings: Settings, stages: StageSet = DEFAULT_STAGES) -> Any:
+    """(provider, model, strategy, **options) → the RunConfig this process would submit."""
+
+    def resolve(
+        provider: str | None, model: str | None = None, strategy: str | None = None, **kw: Any
+    ) -> RunConfig:
+        from indiclass.bootstrap.providers import run_config
+
+        return run_config(settings, provider, model, strategy, stages=stages, **kw)
+
+    return resolve
+
+
+def serveable_providers(settings: Settings) -> tuple[str, ...]:
+    """Providers this process has what it needs for (their keys): the shared queues it serves."""
+    from indiclass.providers import registry
+
+    out = []
+    for name in registry.names():
+        try:
+            spec = registry.resolve(settings, name)
+        except ConfigError:
+            continue
+        if registry.serveable(settings, spec) is None:
+            out.append(name)
+    return tuple(out)
 
 
 def build_engine(
@@ -81,6 +107,7 @@ def build_engine(
     worker_id: str | None = None,
     listen: bool = True,
     factory: ProviderFactory | None = None,
+    stages: StageSet = DEFAULT_STAGES,
     start: bool = True,
     **overrides: Any,
 ) -> Engine:
@@ -90,11 +117,13 @@ def build_engine(
 
     settings = settings or Settings()
     owned = store is None
-    store = store or open_store(results_database(settings))
+    store = store or open_store(results_database(settings), stages=stages)
     engine = Engine(
         store,
-        factory or provider_factory(settings, store),
+        factory or provider_factory(settings),
+        config_resolver(settings, stages),
         engine_options(settings, worker_id=worker_id, listen=listen, **overrides),
+        stages=stages,
         owns_store=owned,
     )
     return engine.start() if start else engine

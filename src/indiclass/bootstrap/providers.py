@@ -1,59 +1,103 @@
-"""Builds the providers of a run from the settings: the adapter per stage, wrapped in
-logging, caching, retries, rate limits and pricing (see ``indiclass.providers.wrappers``)."""
+"""Builds the providers of a run: the run's configuration resolved from the submitting
+process's settings (:func:`run_config`), then, on whichever worker runs it, the adapter per stage
+wrapped in logging, caching, fallback, retries, rate limits and pricing
+(:func:`build_provider_set`; see ``indiclass.providers.wrappers``)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 
-from indiclass.domain.enums import LLM_STAGES, StageName
+from indiclass.domain.enums import Strategy
+from indiclass.domain.errors import ConfigError
 from indiclass.domain.ports import CallSink, Provider
+from indiclass.domain.run import ProviderSpec, RunConfig, RunMode
 from indiclass.pipeline import ProviderSet
 from indiclass.providers import registry
 from indiclass.providers.cache import ResponseCache, shared_cache
 from indiclass.providers.pricing import PriceTable
 from indiclass.providers.wrappers import Cached, Logged, Priced, RateLimited, Retrying
 from indiclass.settings import Settings
+from indiclass.stages import DEFAULT_STAGES, StageSet
+
+
+def run_config(
+    settings: Settings,
+    provider: str | None = None,
+    model: str | None = None,
+    strategy: str | Strategy | None = None,
+    *,
+    stages: StageSet = DEFAULT_STAGES,
+    mode: RunMode = "sync",
+    max_cost_usd: float | None = None,
+    min_confidence: float | None = None,
+) -> RunConfig:
+    """The run's configuration as this process would run it: the default provider
+    (``provider`` or ``LLM_PROVIDER``) and the per-stage ``LLM_PROVIDER_<STAGE>`` /
+    ``LLM_MODEL_<STAGE>`` overrides, resolved to specs (model, base URL, options)."""
+    name = registry.check(provider or settings.llm_provider)
+    default = registry.resolve(settings, name, model)
+    overrides = _stage_specs(settings, stages, name, model)
+    chosen = Strategy(strategy) if strategy else settings.effective_strategy(name)
+    return RunConfig(
+        provider=default,
+        stages=overrides,
+        strategy=chosen,
+        min_confidence=settings.min_confidence if min_confidence is None else min_confidence,
+        max_reasks=settings.max_reasks,
+        mode=mode,
+        max_cost_usd=max_cost_usd,
+        degraded_share=settings.degraded_share,
+    )
+
+
+def _stage_specs(
+    settings: Settings, stages: StageSet, default_name: str, model: str | None
+) -> dict[str, ProviderSpec]:
+    asking = {str(s.name) for s in stages.llm}
+    unknown = sorted(set(settings.stage_overrides) - asking)
+    if unknown:
+        known = ", ".join(s.upper().replace("-", "_") for s in sorted(asking))
+        bad = ", ".join(f"LLM_PROVIDER_/LLM_MODEL_{u.upper().replace('-', '_')}" for u in unknown)
+        raise ConfigError(f"{bad}: no such LLM stage; stages that ask an LLM: {known}")
+    out: dict[str, ProviderSpec] = {}
+    for stage, override in settings.stage_overrides.items():
+        if override.provider is None and override.model is None:
+            continue
+        name = registry.check(override.provider or default_name)
+        stage_model = override.model
+        if stage_model is None and name == default_name:
+            stage_model = model
+        out[stage] = registry.resolve(settings, name, stage_model)
+    return out
 
 
 def build_provider_set(
     settings: Settings,
-    provider: str | None = None,
-    model: str | None = None,
+    config: RunConfig,
     *,
     sink: CallSink | None = None,
     cache: ResponseCache | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> ProviderSet:
-    """The default provider (``provider`` or ``LLM_PROVIDER``) plus per-stage overrides from
-    ``LLM_PROVIDER_<STAGE>`` / ``LLM_MODEL_<STAGE>``, all wrapped.
-
-    A missing key raises ConfigError naming the variable; an unknown name lists the known ones.
-    The response cache is the process-wide one for ``LLM_CACHE_FILE`` (shared by every set built
-    in this process) unless ``cache`` is given; ``LLM_CACHE=false`` turns it off.
-    """
-    default_name = str(provider or settings.llm_provider)
+    """The run's providers as this process can serve them (its own keys). ConfigError when it
+    cannot (a missing key names the variable). The response cache is the process-wide one for
+    ``LLM_CACHE_FILE`` unless ``cache`` is given; ``LLM_CACHE=false`` turns it off."""
     if not settings.llm_cache:
         cache = None
     elif cache is None:
         cache = shared_cache(settings.llm_cache_file)
     prices = PriceTable.load(settings.llm_prices_file)
+    built: dict[str, Provider] = {}
 
-    def build(name: str, stage_model: str | None) -> Provider:
-        bare = registry.create(name, settings, stage_model)
-        return wrap(bare, settings, prices=prices, cache=cache, sink=sink, sleep=sleep)
+    def provider(spec: ProviderSpec) -> Provider:
+        if spec.label not in built:
+            bare = registry.build(settings, spec)
+            built[spec.label] = wrap(bare, settings, prices=prices, cache=cache, sink=sink, sleep=sleep)
+        return built[spec.label]
 
-    default = build(default_name, model)
-    overrides: dict[StageName, Provider] = {}
-    for stage in LLM_STAGES:
-        name, stage_model = settings.stage_provider(stage), settings.stage_model(stage)
-        if name is None and stage_model is None:
-            continue
-        name_str = str(name or default_name)
-        if stage_model is None and name_str == default_name:
-            stage_model = model
-        overrides[stage] = build(name_str, stage_model)
-    return ProviderSet(default, overrides)
+    default = provider(config.provider)
+    return ProviderSet(default, {stage: provider(spec) for stage, spec in config.stages.items()})
 
 
 def wrap(
@@ -63,7 +107,7 @@ def wrap(
     prices: PriceTable,
     cache: ResponseCache | None = None,
     sink: CallSink | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Provider:
     """Logged → Cached → Retrying → RateLimited → Priced → adapter (the rules stay bare)."""
     if adapter.name == "rules":

@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
 from typing import Any
 
 from indiclass.cli.runner import BatchProgress
-from indiclass.domain.errors import ConfigError, EngineError
-from indiclass.domain.models import Indicator
-from indiclass.domain.store import BatchStats
+from indiclass.domain.errors import ConfigError, ConflictError, EngineError, InputError
+from indiclass.domain.run import RunConfig
+from indiclass.domain.store import BatchStats, RunBatch
+from indiclass.domain.usage import Usage
 
 
 class EmbeddedBackend:
-    """Submits to the engine of this process; progress is the batch's stored state."""
+    """Submits to the engine of this process (which runs the batches itself, with the run's
+    configuration); completion is pushed by the engine, not polled."""
 
     def __init__(
-        self,
-        engine: Any,
-        *,
-        strategy: str | None = None,
-        model: str | None = None,
-        force: bool = False,
+        self, engine: Any, config: RunConfig, *, force: bool = False, run_id: str | None = None
     ) -> None:
         self.engine = engine
-        self.strategy, self.model, self.force = strategy, model, force
+        self.config = config
+        self.force = force
+        self.run_id = run_id
 
-    def submit(self, indicators: Sequence[Indicator], provider: str) -> str:
+    def submit(self, batch: RunBatch) -> str:
+        indicators = self.engine.store.list_source_indicators(ids=list(batch.indicator_ids))
         trace: str = self.engine.submit(
-            list(indicators), provider, strategy=self.strategy, model=self.model, force=self.force
+            indicators,
+            config=self.config,
+            trace_id=batch.trace_id,
+            force=self.force,
+            run_id=self.run_id,
         )
         return trace
 
@@ -35,12 +39,22 @@ class EmbeddedBackend:
         stats: BatchStats | None = self.engine.status(trace_id)
         if stats is None:
             raise EngineError(f"unknown batch {trace_id!r}")
-        return BatchProgress(
-            stats.successful_indicators + stats.failed_indicators,
-            stats.total_indicators,
-            stats.done,
-            stats.failed_indicators,
-        )
+        return progress_of(stats)
+
+    def wait_change(self, timeout: float) -> None:
+        self.engine.wait_change(timeout)
+
+
+def progress_of(stats: BatchStats) -> BatchProgress:
+    return BatchProgress(
+        finished=stats.successful_indicators + stats.failed_indicators + stats.cancelled_indicators,
+        total=stats.total_indicators,
+        done=stats.done,
+        failed=stats.failed_indicators,
+        status=stats.status,
+        usage=stats.usage,
+        fallback=stats.fallback_indicators,
+    )
 
 
 class HttpBackend:
@@ -51,6 +65,7 @@ class HttpBackend:
         base_url: str,
         *,
         api_key: str | None = None,
+        provider: str = "rules",
         strategy: str | None = None,
         model: str | None = None,
         force: bool = False,
@@ -62,16 +77,24 @@ class HttpBackend:
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s
         )
+        self.provider = provider
         self.options: dict[str, Any] = {
             k: v
             for k, v in (("strategy", strategy), ("model", model), ("force", force or None))
             if v
         }
+        self._store: Any = None
 
-    def submit(self, indicators: Sequence[Indicator], provider: str) -> str:
+    def use_store(self, store: Any) -> None:
+        """Where the indicators of a planned batch are read from (the local catalogue)."""
+        self._store = store
+
+    def submit(self, batch: RunBatch) -> str:
+        indicators = self._store.list_source_indicators(ids=list(batch.indicator_ids))
         body = {
             "indicators": [i.model_dump(mode="json", exclude_none=True) for i in indicators],
-            "llm_provider": provider,
+            "llm_provider": self.provider,
+            "trace_id": batch.trace_id,
             **self.options,
         }
         reply = self._request("POST", "/classify/batch", json=body)
@@ -80,9 +103,24 @@ class HttpBackend:
     def progress(self, trace_id: str) -> BatchProgress:
         batch = self._request("GET", f"/batches/{trace_id}")
         p = batch["progress"]
+        usage = batch.get("usage") or {}
         return BatchProgress(
-            p["completed"] + p["failed"], p["total"], bool(batch["done"]), p["failed"]
+            finished=p["completed"] + p["failed"] + p.get("cancelled", 0),
+            total=p["total"],
+            done=bool(batch["done"]),
+            failed=p["failed"],
+            status=batch.get("status", "running"),
+            usage=Usage(
+                requests=int(usage.get("llm_calls") or 0),
+                input_tokens=int(usage.get("input_tokens") or 0),
+                output_tokens=int(usage.get("output_tokens") or 0),
+                cost_usd=usage.get("cost_usd"),
+            ),
+            fallback=int(p.get("fallback", 0)),
         )
+
+    def wait_change(self, timeout: float) -> None:
+        time.sleep(timeout)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         import httpx
@@ -91,6 +129,12 @@ class HttpBackend:
             response = self.client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise ConfigError(f"cannot reach {self.client.base_url}: {exc}") from None
+        if response.status_code == 409:
+            raise ConflictError(f"{method} {path}: {_message(response)}")
+        if response.status_code in (400, 413, 422):
+            raise InputError(f"{method} {path} -> {response.status_code}: {_message(response)}")
+        if response.status_code in (401, 403):
+            raise ConfigError(f"{method} {path} -> {response.status_code}: check API_KEY")
         if response.status_code >= 400:
             raise EngineError(f"{method} {path} -> {response.status_code}: {_message(response)}")
         data: dict[str, Any] = response.json()

@@ -1,17 +1,18 @@
-"""``indiclass classify`` (one indicator, or a whole file) and ``indiclass eval``.
+"""``indiclass classify``: one indicator, or a whole file (in-process, concurrently; not durable:
+use ``seed`` + ``run`` for thousands).
 
 Bad input never shows a traceback: it prints one line naming the row and field and exits 2.
-File output is written to a temporary file and renamed, so nothing is ever half-written.
+File output is written to a temporary file and renamed, so nothing is ever half-written; the
+format follows the ``--out`` extension (.jsonl, .json, .csv, .parquet).
 """
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from indiclass.domain.enums import ProviderName, Strategy
-from indiclass.domain.errors import ConfigError, IndiclassError, InputError
-from indiclass.domain.models import CLASSIFICATION_FIELDS, Classification, parse_indicator
-from indiclass.domain.ports import Provider
-from indiclass.evaluation import TARGETS, EvalReport, score
-from indiclass.loaders import load_indicators, load_records
-from indiclass.pipeline import PipelineConfig, ProviderSet, classify
+from indiclass.cli.outputs import write_results
+from indiclass.domain import aio
+from indiclass.domain.errors import InputError
+from indiclass.domain.models import Classification, Indicator, parse_indicator
+from indiclass.domain.usage import Usage
+from indiclass.pipeline import PipelineConfig, PipelineRun, ProviderSet, aclassify, classify
 
-EXIT_BAD_INPUT = 2
 SHOWN_FIELDS = (
     "family",
     "indicator_type",
@@ -43,45 +42,49 @@ SHOWN_FIELDS = (
     "parsed_unit_type",
     "review_status",
     "overall_confidence",
+    "needs_review",
     "provider",
+    "fallback_stages",
 )
 
 
 def register(app: typer.Typer) -> None:
     app.command("classify")(classify_command)
-    app.command("eval")(eval_command)
 
 
-def _resolve_provider(
-    provider: str | None, strategy: str | None
-) -> tuple[Provider | ProviderSet | None, PipelineConfig]:
-    """The provider(s) and pipeline config for ``--provider``/``--strategy``.
-
-    ``--provider`` (else ``LLM_PROVIDER``) is the default provider; ``LLM_PROVIDER_<STAGE>`` and
-    ``LLM_MODEL_<STAGE>`` override single stages. The strategy is ``--strategy``, else
-    ``INDICLASS_STRATEGY``, else ``rules`` for the rules provider and ``llm`` for the others.
-    A missing key or an unknown provider raises ConfigError naming the variable.
-    """
-    from pydantic import ValidationError
-
-    from indiclass.bootstrap.providers import build_provider_set
+def resolve(
+    provider: str | None, strategy: str | None, model: str | None = None
+) -> tuple[ProviderSet, PipelineConfig, int]:
+    """The providers and pipeline config for ``--provider`` / ``--strategy`` / ``--model``
+    (else ``LLM_PROVIDER``, ``INDICLASS_STRATEGY``; ``LLM_PROVIDER_<STAGE>`` overrides), and
+    the concurrency for files. A missing key raises ConfigError naming the variable."""
     from indiclass.settings import Settings
 
+    settings = Settings()
+    if (provider or settings.llm_provider) == "rules" and not settings.stage_overrides:
+        from indiclass.pipeline import OFFLINE, default_config
+
+        providers = ProviderSet(OFFLINE)
+        config = default_config(providers, min_confidence=settings.min_confidence)
+        if strategy:
+            config = _with_strategy(config, strategy)
+        return providers, config, settings.concurrency
+    from indiclass.bootstrap.providers import build_provider_set, run_config
+
+    run = run_config(settings, provider, model, strategy)
+    providers = build_provider_set(settings, run)
+    return providers, PipelineConfig.for_run(run, providers), settings.concurrency
+
+
+def _with_strategy(config: PipelineConfig, strategy: str) -> PipelineConfig:
+    from dataclasses import replace
+
+    from indiclass.domain.enums import Strategy
+
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise ConfigError(
-            f"invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}"
-        ) from None
-    name = (provider or settings.llm_provider.value).strip().lower()
-    if strategy:
-        strat = Strategy(strategy)
-    else:
-        strat = settings.strategy or (
-            Strategy.RULES if name == ProviderName.RULES.value else Strategy.LLM
-        )
-    providers = build_provider_set(settings, name)
-    return providers, PipelineConfig(strategy=strat, hybrid_threshold=settings.hybrid_threshold)
+        return replace(config, strategy=Strategy(strategy.lower()))
+    except ValueError:
+        raise InputError(f"unknown strategy {strategy!r}; one of llm, hybrid, rules") from None
 
 
 def classify_command(
@@ -90,14 +93,14 @@ def classify_command(
         None,
         "--file",
         "-f",
-        help="Classify every indicator in a .jsonl, .json (array) or .csv file.",
+        help="Classify every indicator in a file (.jsonl, .json, .csv, .tsv, .xlsx).",
     ),
     out: Path | None = typer.Option(
         None,
         "--out",
         "-o",
-        help="Write results here: JSONL, or CSV "
-        "when the name ends in .csv (default: JSONL on stdout).",
+        help="Write results here; the format follows the extension (.jsonl, .json, .csv, "
+        ".parquet; default: JSONL on stdout).",
     ),
     units: str | None = typer.Option(
         None, help="Units as the source gives them, e.g. 'USD Billion'."
@@ -116,76 +119,92 @@ def classify_command(
     values: str | None = typer.Option(
         None, help='Sample values as JSON, e.g. \'[{"date": "2024-01", "value": 1.5}]\'.'
     ),
-    provider: str | None = typer.Option(None, help="rules (default), openai, anthropic, local."),
+    provider: str | None = typer.Option(
+        None, "--provider", "-p", help="rules (default), openai, anthropic, local."
+    ),
     strategy: str | None = typer.Option(None, help="rules (default), llm or hybrid."),
+    model: str | None = typer.Option(None, "--model", help="Model name for the provider."),
     as_json: bool = typer.Option(False, "--json", help="Print the classification as JSON."),
 ) -> None:
-    """Classify one indicator (NAME and options) or a whole file (--file)."""
-    try:
-        chosen, config = _resolve_provider(provider, _strategy(strategy))
-        if file is not None:
-            _classify_file(file, out, chosen, config)
-            return
-        if not name:
-            raise InputError("give an indicator NAME or --file FILE", field="name")
-        raw = {
-            "name": name,
-            "units": units,
-            "periodicity": periodicity,
-            "description": description,
-            "source_name": source_name,
-            "category_group": category,
-            "currency_code": currency_code,
-            "scale": scale,
-            "dataset": dataset,
-            "sample_values": _values(values),
-        }
-        ind = parse_indicator({k: v for k, v in raw.items() if v is not None})
-        result = classify(ind, chosen, config).classification
-    except IndiclassError as exc:
-        _fail(exc)
+    """Classify one indicator (NAME and options) or a whole file (--file).
+
+    Examples: indiclass classify "GDP Annual Growth Rate" --units % --json ·
+    indiclass classify --file series.csv --out results.parquet -p openai --strategy hybrid"""
+    if file is not None:
+        inds = _load(file)  # validates every row before anything is asked or written
+        providers, config, concurrency = resolve(provider, strategy, model)
+        results = _classify_many(inds, providers, config, concurrency)
+        _emit(results, out)
+        return
+    if not name:
+        raise InputError("give an indicator NAME or --file FILE", field="name")
+    raw = {
+        "name": name,
+        "units": units,
+        "periodicity": periodicity,
+        "description": description,
+        "source_name": source_name,
+        "category_group": category,
+        "currency_code": currency_code,
+        "scale": scale,
+        "dataset": dataset,
+        "sample_values": _values(values),
+    }
+    ind = parse_indicator({k: v for k, v in raw.items() if v is not None})
+    providers, config, _ = resolve(provider, strategy, model)
+    result = classify(ind, providers, config).classification
     _show(result, as_json)
 
 
-def eval_command(
-    indicators: Path = typer.Argument(..., help="Indicators file (.jsonl, .json or .csv)."),
-    labels: Path = typer.Argument(
-        ..., help="Labels file (.jsonl or .json): id, family, indicator_type, …, optional alt."
-    ),
-    provider: str | None = typer.Option(None, help="rules (default), openai, anthropic, local."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    top: int = typer.Option(10, help="How many of the most frequent confusions to show."),
-) -> None:
-    """Accuracy per field against labels (right = the label or one of its alt values), and the
-    most frequent confusions."""
-    try:
-        chosen, config = _resolve_provider(provider, None)
-        inds = load_indicators(indicators)
-        label_rows = load_records(labels)
-        wanted = {str(r.get("id")) for r in label_rows}
-        preds = {
-            i.indicator_id: classify(i, chosen, config).classification
-            for i in inds
-            if i.indicator_id in wanted
-        }
-    except IndiclassError as exc:
-        _fail(exc)
-    report = score(preds, label_rows)
-    if as_json:
-        typer.echo(json.dumps(report.to_dict(top), indent=2))
-    else:
-        _print_report(report, top)
+def _load(path: Path) -> list[Indicator]:
+    from indiclass.loaders import load_indicators
+
+    return load_indicators(path)
 
 
-# ---------------------------------------------------------------- helpers
+def _classify_many(
+    inds: Sequence[Indicator], providers: ProviderSet, config: PipelineConfig, concurrency: int
+) -> list[Classification]:
+    """Every indicator, ``concurrency`` at a time on the I/O loop, with a progress bar."""
+    if config.strategy.value == "rules" or all(not config.asks(s) for s in config.stages):
+        return [classify(i, providers, config).classification for i in inds]
+    console = Console(stderr=True)
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("classifying", total=len(inds))
+
+        async def run_all() -> list[PipelineRun]:
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(ind: Indicator) -> PipelineRun:
+                async with gate:
+                    run = await aclassify(ind, providers, config)
+                bar.advance(task)
+                return run
+
+            return list(await asyncio.gather(*(one(i) for i in inds)))
+
+        started = time.monotonic()
+        runs = aio.run_sync(run_all())
+    fallbacks = sum(bool(r.fallbacks) for r in runs)
+    usage = sum((r.usage for r in runs), Usage())
+    from indiclass.cli.summary import cost_line
+
+    console.print(
+        f"classified {len(runs)} indicators in {time.monotonic() - started:.1f}s", highlight=False
+    )
+    console.print(cost_line(usage, len(runs), fallbacks), highlight=False)
+    return [r.classification for r in runs]
 
 
-def _strategy(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if value not in {s.value for s in Strategy}:
-        raise InputError(f"unknown strategy {value!r}; one of llm, hybrid, rules", field="strategy")
-    return value
+def _emit(results: list[Classification], out: Path | None) -> None:
+    if out is None:
+        for c in results:
+            sys.stdout.write(c.model_dump_json() + "\n")
+        return
+    write_results(out, [c.model_dump(mode="json") for c in results])
+    typer.echo(f"classified {len(results)} indicators → {out}", err=True)
 
 
 def _values(text: str | None) -> Any:
@@ -197,88 +216,23 @@ def _values(text: str | None) -> Any:
         raise InputError("must be a JSON array of {date, value}", field="values") from None
 
 
-def _fail(exc: IndiclassError) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _classify_file(
-    path: Path, out: Path | None, chosen: Provider | ProviderSet | None, config: PipelineConfig
-) -> None:
-    inds = load_indicators(path)  # validates every row before anything is written
-    results = [classify(i, chosen, config).classification for i in inds]
-    if out is None:
-        for c in results:
-            sys.stdout.write(c.model_dump_json() + "\n")
-        return
-    _write_atomically(out, results)
-    typer.echo(f"classified {len(results)} indicators → {out}", err=True)
-
-
-def _write_atomically(out: Path, results: Iterable[Classification]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            if out.suffix.lower() == ".csv":
-                _write_csv(fh, results)
-            else:
-                for c in results:
-                    fh.write(c.model_dump_json() + "\n")
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_csv(fh: Any, results: Iterable[Classification]) -> None:
-    writer = csv.DictWriter(fh, fieldnames=list(CLASSIFICATION_FIELDS))
-    writer.writeheader()
-    for c in results:
-        writer.writerow({k: "" if v is None else v for k, v in c.model_dump(mode="json").items()})
-
-
 def _show(c: Classification, as_json: bool) -> None:
     if as_json:
         typer.echo(c.model_dump_json(indent=2))
         return
     table = Table(title=f"{c.name}  [{c.indicator_id}]", show_header=True)
-    table.add_column("field")
-    table.add_column("value")
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", no_wrap=True)
+    table.add_column("confidence", justify="right")
     data = c.model_dump(mode="json")
     for f in SHOWN_FIELDS:
-        table.add_row(f, str(data[f]))
+        value = data[f]
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = ", ".join(value) or "-"
+        elif value is None:
+            value = "-"
+        conf = c.field_confidence.get(f)
+        table.add_row(f, str(value), f"{conf:.2f}" if conf is not None else "")
     Console().print(table)
-
-
-def _print_report(report: EvalReport, top: int) -> None:
-    console = Console()
-    table = Table(title=f"Accuracy over {report.scored} labelled indicators")
-    for col in ("field", "accuracy", "target", "right/total"):
-        table.add_column(col)
-    for name, s in report.fields.items():
-        target = TARGETS.get(name)
-        mark = "" if target is None or s.accuracy >= target else " (below target)"
-        table.add_row(
-            name,
-            f"{s.accuracy:.1%}{mark}",
-            f"{target:.0%}" if target else "-",
-            f"{s.right}/{s.total}",
-        )
-    console.print(table)
-    conf = Table(title="Most frequent confusions (expected → predicted)")
-    for col in ("field", "expected", "predicted", "count", "examples"):
-        conf.add_column(col)
-    for row in report.top_confusions(top):
-        conf.add_row(
-            row["field"],
-            row["expected"],
-            row["predicted"],
-            str(row["count"]),
-            ", ".join(row["examples"]),
-        )
-    console.print(conf)
-    if report.missing:
-        console.print(
-            f"{len(report.missing)} labelled ids had no indicator: {', '.join(report.missing[:5])}"
-        )

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import typer
 
+from datetime import UTC, datetime
+
 from indiclass.catalogue import load_catalogue
 from indiclass.cli.backends import EmbeddedBackend
-from indiclass.cli.render import make_console, make_reporter, provider_hints, results_table
-from indiclass.cli.runner import run_groups
-from indiclass.cli.session import database_label, engine_session, friendly_errors, load_settings
+from indiclass.cli.display import make_display
+from indiclass.cli.render import make_console, provider_hints, results_table
+from indiclass.cli.runner import drive
+from indiclass.cli.session import database_label, engine_session, load_settings
+from indiclass.cli.summary import print_summary
+from indiclass.domain.store import RunRecord
 
 
-@friendly_errors
 def demo_command(
     count: int = typer.Option(20, "--count", "-n", min=1, max=1000, help="Indicators to run."),
     batch_size: int = typer.Option(5, "--batch-size", min=1),
     concurrent_batches: int = typer.Option(4, "--concurrent-batches", min=1),
+    log_format: str = typer.Option("seed", "--log-format", help="seed, compact or quiet."),
 ) -> None:
-    """Seed the bundled catalogue and classify 20 random indicators offline (rules)."""
+    """Seed the bundled catalogue and classify 20 random indicators offline (rules).
+
+    Example: indiclass demo -n 40"""
     console = make_console()
     settings = load_settings()
     with engine_session(settings) as engine:
@@ -31,28 +38,46 @@ def demo_command(
             f"🌱 Seeded {seeded} indicators from the bundled catalogue into "
             f"{database_label(settings)}"
         )
-        console.print(f"$ indiclass run random -{count} rules\n", highlight=False)
-        sample = engine.store.list_source_indicators(limit=count, random_order=True)
-        reporter = make_reporter(console)
-        try:
-            outcome = run_groups(
-                sample,
-                EmbeddedBackend(engine, force=True),
-                "rules",
-                reporter=reporter,
-                batch_size=batch_size,
-                concurrent=concurrent_batches,
-            )
-        finally:
-            reporter.close()
-        rows = [engine.store.get_classification(i.indicator_id) for i in sample]
-    console.print()
-    console.print(
-        results_table(
-            [r for r in rows if r],
-            title=f"{len(rows)} indicators, {len(outcome.trace_ids)} batches",
+        console.print(f"$ indiclass run random -{count} rules --force\n", highlight=False)
+        config = engine.resolve("rules")
+        now = datetime.now(UTC)
+        run = RunRecord(
+            run_id=f"demo-{now:%Y%m%d-%H%M%S-%f}",
+            kind="demo",
+            status="running",
+            config=config,
+            options={"batch_size": batch_size, "concurrent": concurrent_batches, "force": True},
+            total_indicators=0,
+            batches=0,
+            created_at=now,
+            updated_at=now,
         )
-    )
+        batches = engine.store.claim_run(
+            run, batch_size=batch_size, limit=count, random_order=True, unclassified_only=False
+        )
+        display = make_display(
+            console,
+            log_format,  # type: ignore[arg-type]
+            total=sum(len(b.indicator_ids) for b in batches),
+            batch_size=batch_size,
+            total_batches=len(batches),
+        )
+        try:
+            backend = EmbeddedBackend(engine, config, force=True, run_id=run.run_id)
+            outcome = drive(batches, backend, display, concurrent=concurrent_batches)
+        finally:
+            display.close()
+        engine.store.set_run_status(run.run_id, "completed" if outcome.clean else "degraded")
+        sample = [i for b in batches for i in b.indicator_ids]
+        rows = [engine.store.get_classification(i) for i in sample]
+        console.print()
+        console.print(
+            results_table(
+                [r for r in rows if r],
+                title=f"{len(rows)} indicators, {len(outcome.trace_ids)} batches",
+            )
+        )
+        print_summary(console, engine.store, outcome)
     console.print(
         "Tables: sqlite3 "
         + settings.classify_db_local_dev

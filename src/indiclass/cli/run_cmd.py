@@ -1,43 +1,47 @@
-"""``indiclass run ...`` (the seed's runner), ``serve`` and ``demo``.
+"""``indiclass run ...`` (the seed's runner) and ``serve``.
 
     indiclass run random -20 [openai|anthropic|local|rules]   # 20 random unclassified indicators
-    indiclass run all [40] [provider]                         # everything (or the first 40)
-    indiclass run target ID... [--provider P]                 # these indicators
-    indiclass run resume | retry-failed                       # after a crash / failures
+    indiclass run all [40] [-p provider]                      # everything (or the first 40)
+    indiclass run target ID... [-p provider]                  # these indicators
+    indiclass run resume | retry-failed | cancel TRACE        # after a crash, failures, or to stop
 
 Batches of ``--batch-size`` (5) go ``--concurrent-batches`` (4) at a time, each its own trace_id,
-on the embedded engine, or to a running server with ``--api URL``.
+on the embedded engine (which runs them itself, with this command's configuration), or to a
+running server with ``--api URL``. The run is recorded before its first group: after a crash or
+Ctrl-C, ``run resume`` finishes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from indiclass.cli import data_cmd, demo
+from indiclass.cli import demo
 from indiclass.cli.backends import EmbeddedBackend, HttpBackend
-from indiclass.cli.render import make_console, make_reporter
-from indiclass.cli.runner import Backend, RunOutcome, run_groups
+from indiclass.cli.display import LogFormat, make_display
+from indiclass.cli.errors import EXIT_CODES_HELP, INTERRUPTED, PAUSED, SOME_FAILED
+from indiclass.cli.runner import Backend, RunOutcome, drive
 from indiclass.cli.session import (
     database_label,
     engine_session,
-    friendly_errors,
     load_settings,
-    store_session,
+    log_file,
 )
-from indiclass.domain.enums import ProviderName
-from indiclass.domain.errors import InputError
-from indiclass.domain.models import Indicator
-from indiclass.domain.store import ResultStore
+from indiclass.cli.summary import print_summary
+from indiclass.domain.errors import ConfigError, InputError
+from indiclass.domain.run import RunConfig
+from indiclass.domain.store import RunBatch, RunRecord
 from indiclass.settings import Settings
 
 run_app = typer.Typer(
-    help="Run batches like the seed's scripts (run random -20 openai).", no_args_is_help=True
+    help="Run batches like the seed's scripts (run random -20 openai). " + EXIT_CODES_HELP,
+    no_args_is_help=True,
 )
-Picker = Callable[[ResultStore], Sequence[Indicator]]
 _ARGS = {"ignore_unknown_options": True, "allow_interspersed_args": True}
 
 
@@ -46,7 +50,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(run_app, name="run")
     app.command("serve")(serve_command)
     app.command("demo")(demo.demo_command)
-    data_cmd.register(app)
 
 
 # ---------------------------------------------------------------- shared options
@@ -57,200 +60,403 @@ API = typer.Option(
     help="Submit to a running server (e.g. http://127.0.0.1:3000) "
     "instead of the embedded engine; sends API_KEY as x-api-key.",
 )
+PROVIDER = typer.Option(
+    None, "--provider", "-p", help="rules, openai, anthropic, local or a plugin's name."
+)
 BATCH_SIZE = typer.Option(5, "--batch-size", min=1, help="Indicators per batch.")
 CONCURRENT = typer.Option(4, "--concurrent-batches", min=1, help="Batches submitted together.")
 STRATEGY = typer.Option(None, "--strategy", help="llm | hybrid | rules (default by provider).")
 MODEL = typer.Option(None, "--model", help="Model name for the provider.")
 FORCE = typer.Option(False, "--force", help="Re-classify indicators already classified.")
+LOG_FORMAT = typer.Option(
+    "compact",
+    "--log-format",
+    help="compact (one progress bar), seed (the seed's exact lines) or quiet.",
+)
+MAX_COST = typer.Option(
+    None, "--max-cost", min=0.0, help="Budget in USD: the run pauses before exceeding it."
+)
+MIN_CONF = typer.Option(
+    None,
+    "--min-confidence",
+    min=0.0,
+    max=1.0,
+    help="hybrid: ask the LLM below this confidence (INDICLASS_MIN_CONFIDENCE).",
+)
 
 
-def parse_run_args(args: Sequence[str], *, default_count: int | None) -> tuple[int | None, str]:
+def parse_run_args(
+    args: Sequence[str], *, default_count: int | None, provider: str | None = None
+) -> tuple[int | None, str | None]:
     """The seed's positional syntax: an optional count (``-20`` or ``40``) and a provider."""
-    count, provider = default_count, ProviderName.RULES.value
+    from indiclass.providers import registry
+
+    count, chosen = default_count, provider
     for arg in args:
         if arg.lstrip("-").isdigit():
             count = abs(int(arg))
-        elif arg in {p.value for p in ProviderName}:
-            provider = arg
+        elif arg.startswith("-"):
+            raise InputError(f"unknown option {arg!r} (see --help)")
         else:
-            names = ", ".join(p.value for p in ProviderName)
-            raise InputError(f"unexpected argument {arg!r}: expected a count or one of {names}")
-    return count, provider
+            chosen = registry.check(arg)
+    return count, chosen
 
 
 @run_app.command("random", context_settings=_ARGS)
-@friendly_errors
 def run_random(
     args: list[str] = typer.Argument(None, help="-N [provider], e.g. -20 openai"),
+    provider: str | None = PROVIDER,
     api: str | None = API,
     batch_size: int = BATCH_SIZE,
     concurrent_batches: int = CONCURRENT,
     strategy: str | None = STRATEGY,
     model: str | None = MODEL,
     force: bool = FORCE,
+    log_format: str = LOG_FORMAT,
+    max_cost: float | None = MAX_COST,
+    min_confidence: float | None = MIN_CONF,
 ) -> None:
-    """Classify N random indicators from source_indicators (default 20, unclassified first)."""
-    count, provider = parse_run_args(args or [], default_count=20)
-    _run(
-        provider,
-        api,
-        batch_size,
-        concurrent_batches,
-        strategy,
-        model,
-        force,
-        lambda s: s.list_source_indicators(
-            limit=count, random_order=True, unclassified_only=not force
-        ),
-    )
+    """Classify N random indicators from source_indicators (default 20, unclassified first).
+
+    Example: indiclass run random -20 openai --strategy hybrid"""
+    count, chosen = parse_run_args(args or [], default_count=20, provider=provider)
+    pick = {"limit": count, "random_order": True, "unclassified_only": not force}
+    _run("random", chosen, api, batch_size, concurrent_batches, strategy, model, force,
+         _fmt(log_format), max_cost, min_confidence, pick)
 
 
 @run_app.command("all", context_settings=_ARGS)
-@friendly_errors
 def run_all(
     args: list[str] = typer.Argument(None, help="[N] [provider], e.g. 40 openai"),
+    provider: str | None = PROVIDER,
     api: str | None = API,
     batch_size: int = BATCH_SIZE,
     concurrent_batches: int = CONCURRENT,
     strategy: str | None = STRATEGY,
     model: str | None = MODEL,
     force: bool = FORCE,
+    log_format: str = LOG_FORMAT,
+    max_cost: float | None = MAX_COST,
+    min_confidence: float | None = MIN_CONF,
 ) -> None:
-    """Classify every unclassified indicator in source_indicators (or the first N)."""
-    count, provider = parse_run_args(args or [], default_count=None)
-    _run(
-        provider,
-        api,
-        batch_size,
-        concurrent_batches,
-        strategy,
-        model,
-        force,
-        lambda s: s.list_source_indicators(limit=count, unclassified_only=not force),
-    )
+    """Classify every unclassified indicator in source_indicators (or the first N).
+
+    Example: indiclass run all 40 -p local --log-format seed"""
+    count, chosen = parse_run_args(args or [], default_count=None, provider=provider)
+    pick = {"limit": count, "random_order": False, "unclassified_only": not force}
+    _run("all", chosen, api, batch_size, concurrent_batches, strategy, model, force,
+         _fmt(log_format), max_cost, min_confidence, pick)
 
 
 @run_app.command("target", context_settings=_ARGS)
-@friendly_errors
 def run_target(
     ids: list[str] = typer.Argument(..., help="indicator_ids to (re)classify"),
-    provider: ProviderName = typer.Option(ProviderName.RULES, "--provider", "-p"),
+    provider: str | None = PROVIDER,
     api: str | None = API,
     batch_size: int = BATCH_SIZE,
     concurrent_batches: int = CONCURRENT,
     strategy: str | None = STRATEGY,
     model: str | None = MODEL,
+    log_format: str = LOG_FORMAT,
+    max_cost: float | None = MAX_COST,
+    min_confidence: float | None = MIN_CONF,
 ) -> None:
-    """Classify these indicators (from source_indicators), even if already classified."""
+    """Classify these indicators (from source_indicators), even if already classified.
 
-    def pick(store: ResultStore) -> list[Indicator]:
-        found = store.list_source_indicators(ids=ids)
-        missing = sorted(set(ids) - {i.indicator_id for i in found})
-        if missing:
-            raise InputError(f"not in source_indicators: {', '.join(missing)}")
-        return list(found)
-
-    _run(provider.value, api, batch_size, concurrent_batches, strategy, model, True, pick)
+    Example: indiclass run target us-cpi us-gdp -p anthropic"""
+    pick = {"ids": ids, "unclassified_only": False}
+    _run("target", provider, api, batch_size, concurrent_batches, strategy, model, True,
+         _fmt(log_format), max_cost, min_confidence, pick)
 
 
 @run_app.command("resume")
-@friendly_errors
-def run_resume() -> None:
-    """Finish batches a crash or a stop left open, and wait for them."""
-    console = make_console()
-    with engine_session(load_settings()) as engine:
-        unfinished = engine.resume()
-        traces = engine.store.unfinished_batches()
+def run_resume(
+    log_format: str = LOG_FORMAT,
+    max_cost: float | None = typer.Option(
+        None, "--max-cost", min=0.0, help="A new budget for paused batches (USD)."
+    ),
+) -> None:
+    """Finish every run and batch a crash, Ctrl-C or a budget left open, and wait for them.
+
+    Example: indiclass run resume --max-cost 5"""
+    settings = load_settings()
+    console = Console()
+    with engine_session(settings) as engine:
+        if max_cost is not None:
+            _raise_budgets(engine, max_cost)
+        unfinished = engine.resume(include_paused=max_cost is not None)
+        runs = engine.store.list_runs(status="running", limit=1000)
         console.print(
-            f"🔁 Resuming {len(traces)} open batch(es), {unfinished} unfinished indicator(s)"
+            f"🔁 Resuming {len(runs)} run(s) and open batches ({unfinished} unfinished indicator(s))",
+            highlight=False,
         )
-        _wait_batches(engine, traces, console)
+        outcome = RunOutcome()
+        for run in reversed(runs):
+            batches = engine.store.run_batches(run.run_id)
+            force = bool(run.options.get("force"))
+            backend = EmbeddedBackend(engine, run.config, force=force, run_id=run.run_id)
+            got = _drive_run(console, engine, run, batches, backend, _fmt(log_format))
+            _merge(outcome, got)
+        for stats in engine.store.open_batches():
+            if stats.run_id is None and stats.status != "paused":
+                done = engine.wait(stats.batch_id)
+                outcome.statuses[done.batch_id] = done.status
+                outcome.failed += done.failed_indicators
+                outcome.trace_ids.append(done.batch_id)
+    _exit(outcome)
 
 
 @run_app.command("retry-failed")
-@friendly_errors
 def run_retry_failed(
     batch: str | None = typer.Option(None, "--batch", help="Only this trace_id."),
 ) -> None:
-    """Re-run failed indicators from the stage that failed, and wait for them."""
-    console = make_console()
+    """Re-run failed indicators (replies already received are not asked again), and wait.
+
+    Example: indiclass run retry-failed --batch 3f2a..."""
+    console = Console()
     with engine_session(load_settings()) as engine:
         traces = sorted({item.trace_id for item in engine.store.failed_items(batch)})
         started = engine.retry_failed(batch)
-        console.print(f"🔁 Retrying {len(started)} failed indicator(s) in {len(traces)} batch(es)")
-        _wait_batches(engine, traces, console)
-
-
-def _wait_batches(engine: Any, traces: Sequence[str], console: Console) -> None:
-    for trace in traces:
-        done = engine.wait(trace)
         console.print(
-            f"   ✅ Batch {done.batch_id}: {done.successful_indicators} done, "
-            f"{done.failed_indicators} failed"
+            f"🔁 Retrying failed indicators of {len(traces)} batch(es) ({len(started)} chunk(s))",
+            highlight=False,
         )
+        outcome = RunOutcome(trace_ids=traces)
+        for trace in traces:
+            done = engine.wait(trace)
+            outcome.statuses[trace] = done.status
+            outcome.failed += done.failed_indicators
+            console.print(
+                f"   Batch {done.batch_id}: {done.successful_indicators} done, "
+                f"{done.failed_indicators} failed ({done.status})",
+                highlight=False,
+            )
+        if traces:
+            print_summary(console, engine.store, outcome)
+    _exit(outcome)
+
+
+@run_app.command("cancel")
+def run_cancel(
+    trace_id: str | None = typer.Argument(None, help="The batch (trace_id) to cancel."),
+    run: str | None = typer.Option(None, "--run", help="Cancel every batch of this run."),
+) -> None:
+    """Cancel a batch or a run: members not started end cancelled, members in flight stop at
+    their next LLM call.
+
+    Example: indiclass run cancel --run run-20261202-..."""
+    if not trace_id and not run:
+        raise InputError("give a TRACE_ID or --run RUN_ID")
+    console = Console()
+    with engine_session(load_settings()) as engine:
+        traces = [trace_id] if trace_id else []
+        if run:
+            if engine.store.get_run(run) is None:
+                raise InputError(f"unknown run {run!r}")
+            traces += [b.trace_id for b in engine.store.run_batches(run)]
+            engine.store.set_run_status(run, "cancelled", "cancelled by request")
+        for trace in traces:
+            if engine.store.batch_stats(trace) is None:
+                if trace_id == trace:
+                    raise InputError(f"unknown batch {trace!r}")
+                continue  # a planned batch never submitted: nothing to cancel
+            stats = engine.cancel(trace)
+            console.print(
+                f"⏹  {trace}: {stats.status} ({stats.cancelled_indicators} cancelled, "
+                f"{stats.successful_indicators} done)",
+                highlight=False,
+            )
 
 
 # ---------------------------------------------------------------- the run itself
 
 
+def _fmt(value: str) -> LogFormat:
+    if value not in ("compact", "seed", "quiet"):
+        raise InputError(f"--log-format: {value!r} is not one of compact, seed, quiet")
+    return value  # type: ignore[return-value]
+
+
 def _run(
-    provider: str,
+    kind: str,
+    provider: str | None,
     api: str | None,
     batch_size: int,
     concurrent: int,
     strategy: str | None,
     model: str | None,
     force: bool,
-    pick: Picker,
+    fmt: LogFormat,
+    max_cost: float | None,
+    min_confidence: float | None,
+    pick: dict[str, Any],
 ) -> None:
     settings = load_settings()
-    with store_session(settings) as store:
-        indicators = list(pick(store))
-    if not indicators:
-        make_console().print(
-            "Nothing to classify: every selected indicator is already "
-            "classified (use --force), or run `indiclass seed` first."
-        )
-        return
-    if api:
-        key = settings.api_key.get_secret_value() if settings.api_key else None
-        http = HttpBackend(api, api_key=key, strategy=strategy, model=model, force=force)
-        try:
-            _drive(indicators, http, provider, batch_size, concurrent)
-        finally:
-            http.close()
-        return
+    console = Console()
     with engine_session(settings) as engine:
-        backend = EmbeddedBackend(engine, strategy=strategy, model=model, force=force)
-        _drive(indicators, backend, provider, batch_size, concurrent)
-
-
-def _drive(
-    indicators: list[Indicator], backend: Backend, provider: str, batch_size: int, concurrent: int
-) -> RunOutcome:
-    console = make_console()
-    reporter = make_reporter(console)
-    try:
-        outcome = run_groups(
-            indicators,
-            backend,
-            provider,
-            reporter=reporter,
-            batch_size=batch_size,
-            concurrent=concurrent,
+        _warn_others(console, engine)
+        config = engine.resolve(
+            provider or settings.llm_provider,
+            model,
+            strategy,
+            max_cost_usd=max_cost,
+            min_confidence=min_confidence,
         )
-    finally:
-        reporter.close()
-    console.print(
-        f"🎉 Done: {outcome.finished - outcome.failed} classified, {outcome.failed} "
-        f"failed, {outcome.rejected} rejected, in {len(outcome.trace_ids)} batches"
+        run = _record_run(kind, config, batch_size, concurrent, force, api)
+        batches = engine.store.claim_run(run, batch_size=batch_size, **pick)
+        if pick.get("ids"):
+            _explain_skipped(console, engine, pick["ids"], batches)
+        if not batches:
+            engine.store.set_run_status(run.run_id, "completed", "nothing to classify")
+            console.print(
+                "Nothing to classify: every selected indicator is already classified "
+                "(use --force), being classified by another run, or `indiclass seed` was "
+                "never run."
+            )
+            return
+        backend: Backend
+        if api:
+            backend = _http_backend(settings, api, config, strategy, model, force, engine)
+        else:
+            backend = EmbeddedBackend(engine, config, force=force, run_id=run.run_id)
+        outcome = _drive_run(console, engine, run, batches, backend, fmt)
+    console.print(f"   log: {log_file(settings)}", highlight=False)
+    _exit(outcome)
+
+
+def _record_run(
+    kind: str, config: RunConfig, batch_size: int, concurrent: int, force: bool, api: str | None
+) -> RunRecord:
+    now = datetime.now(UTC)
+    run_id = f"run-{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    options = {"batch_size": batch_size, "concurrent": concurrent, "force": force, "api": api}
+    return RunRecord(
+        run_id=run_id,
+        kind=kind,
+        status="running",
+        config=config,
+        options=options,
+        total_indicators=0,
+        batches=0,
+        created_at=now,
+        updated_at=now,
     )
-    if outcome.rejected:
-        raise typer.Exit(1)  # some batches were refused (bad key, provider not configured)
+
+
+def _drive_run(
+    console: Console,
+    engine: Any,
+    run: RunRecord,
+    batches: list[RunBatch],
+    backend: Backend,
+    fmt: LogFormat,
+) -> RunOutcome:
+    total = sum(len(b.indicator_ids) for b in batches)
+    size = int(run.options.get("batch_size", 5))
+    display = make_display(
+        console, fmt, total=total, batch_size=size, total_batches=len(batches)
+    )
+    try:
+        outcome = drive(
+            batches, backend, display, concurrent=int(run.options.get("concurrent", 4))
+        )
+    except KeyboardInterrupt:
+        display.close()
+        console.print(
+            f"⏸  interrupted: run {run.run_id} stopped; nothing accepted is lost. "
+            "Finish it with `indiclass run resume`.",
+            highlight=False,
+        )
+        raise typer.Exit(INTERRUPTED) from None
+    finally:
+        display.close()
+    status = _run_status(outcome)
+    engine.store.set_run_status(run.run_id, status)
+    print_summary(console, engine.store, outcome, run_id=run.run_id)
     return outcome
 
 
-@friendly_errors
+def _run_status(outcome: RunOutcome) -> str:
+    if outcome.paused:
+        return "paused"
+    if outcome.clean:
+        return "completed"
+    return "failed" if outcome.failed and not (outcome.finished - outcome.failed) else "degraded"
+
+
+def _merge(total: RunOutcome, part: RunOutcome) -> None:
+    total.trace_ids += part.trace_ids
+    total.submitted += part.submitted
+    total.finished += part.finished
+    total.failed += part.failed
+    total.rejected += part.rejected
+    total.statuses.update(part.statuses)
+
+
+def _exit(outcome: RunOutcome) -> None:
+    if outcome.paused:
+        raise typer.Exit(PAUSED)
+    if not outcome.clean:
+        raise typer.Exit(SOME_FAILED)
+
+
+def _warn_others(console: Console, engine: Any) -> None:
+    """Say which other live processes share this database (they never take this run's work)."""
+    for other in engine.other_executors():
+        console.print(
+            f"note: {other['kind']} (pid {other['pid']}, executor {other['executor_id']}) also "
+            "uses this database; this run's batches run here, with this command's configuration",
+            highlight=False,
+            style="yellow",
+        )
+
+
+def _explain_skipped(
+    console: Console, engine: Any, ids: Sequence[str], batches: list[RunBatch]
+) -> None:
+    taken = {i for b in batches for i in b.indicator_ids}
+    known = {i.indicator_id for i in engine.store.list_source_indicators(ids=list(ids))}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise InputError(f"not in source_indicators: {', '.join(missing[:10])}")
+    busy = [i for i in ids if i in known and i not in taken]
+    if busy:
+        console.print(
+            f"skipped {len(busy)} indicator(s) another open run is classifying: "
+            f"{', '.join(busy[:5])}",
+            highlight=False,
+        )
+
+
+def _http_backend(
+    settings: Settings,
+    api: str,
+    config: RunConfig,
+    strategy: str | None,
+    model: str | None,
+    force: bool,
+    engine: Any,
+) -> HttpBackend:
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    http = HttpBackend(
+        api,
+        api_key=key,
+        provider=config.provider.name,
+        strategy=strategy,
+        model=model,
+        force=force,
+    )
+    http.use_store(engine.store)
+    return http
+
+
+def _raise_budgets(engine: Any, max_cost: float) -> None:
+    for stats in engine.store.open_batches():
+        if stats.status == "paused" and stats.run_config is not None:
+            config = stats.run_config.model_copy(update={"max_cost_usd": max_cost})
+            engine.store.set_run_config(stats.batch_id, config)
+
+
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(3000, help="Port."),
@@ -262,15 +468,20 @@ def serve_command(
         "`indiclass worker` processes sharing the databases.",
     ),
 ) -> None:
-    """Run the HTTP API with an embedded worker (docs at /docs)."""
+    """Run the HTTP API with an embedded worker (docs at /docs).
+
+    Example: indiclass serve --port 3000"""
     import uvicorn
 
     from indiclass.api import create_app
 
     settings: Settings = load_settings()
-    make_console().print(
+    if settings.api_key is not None and not settings.api_key.get_secret_value().strip():
+        raise ConfigError("API_KEY is set but empty: unset it to run without a key, or set one")
+    Console().print(
         f"🚀 indiclass API on http://{host}:{port} (docs: /docs), "
-        f"results: {database_label(settings)}, worker: {'embedded' if worker else 'external'}"
+        f"results: {database_label(settings)}, worker: {'embedded' if worker else 'external'}",
+        highlight=False,
     )
     app = create_app(settings, embedded_worker=worker)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -1,160 +1,184 @@
-"""The seed's runner: groups of concurrent batches, each its own trace_id, with its log lines.
+"""The seed's runner: a run's batches in groups of concurrent batches, each its own trace_id.
 
-``run_groups`` submits ``concurrent`` batches of ``batch_size`` at a time through a backend (the
-embedded engine or a server's HTTP API), then waits on the backend's own batch state before the
-next group. What it prints is the seed's ``run-random.ts`` / ``run-all.ts`` output, line for line.
+A run is recorded before its first group (``runs`` / ``run_items``: its batches, their trace_ids
+and members, its configuration), so ``run resume`` finishes every group, submitted or not.
+``drive`` submits ``concurrent`` batches at a time through a backend (the embedded engine or a
+server's HTTP API), waits for them (pushed by the in-process engine, polled over HTTP), and
+reports to a :class:`Display` (the seed's exact lines, or one progress bar).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from indiclass.domain.models import Indicator
+from indiclass.domain.store import RunBatch
+from indiclass.domain.usage import Usage
 
 
 @dataclass(frozen=True)
 class BatchProgress:
     finished: int
-    """Members completed or failed."""
+    """Members completed, failed or cancelled."""
     total: int
     done: bool
     failed: int = 0
+    status: str = "running"
+    usage: Usage = field(default_factory=Usage)
+    fallback: int = 0
 
 
 class Backend(Protocol):
     """Where batches go: ``EmbeddedBackend`` (in-process engine) or ``HttpBackend`` (--api)."""
 
-    def submit(self, indicators: Sequence[Indicator], provider: str) -> str: ...
+    def submit(self, batch: RunBatch) -> str: ...
     def progress(self, trace_id: str) -> BatchProgress: ...
+    def wait_change(self, timeout: float) -> None:
+        """Return when something may have changed (at most ``timeout`` seconds)."""
 
 
-class Reporter(Protocol):
-    def line(self, text: str) -> None: ...
-    def progress(self, finished: int, total: int) -> None: ...
+class Display(Protocol):
+    def group_started(self, group: int, groups: int, batches: Sequence[RunBatch]) -> None: ...
+    def batch_accepted(self, number: int, trace_id: str) -> None: ...
+    def batch_rejected(self, number: int, error: str) -> None: ...
+    def group_submitted(self, group: int, queued: int) -> None: ...
+    def waiting(self, total: int) -> None: ...
+    def progress(self, finished: int, total: int, elapsed_s: float, run: RunTotals) -> None: ...
+    def group_completed(self, group: int, finished: int) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class RunTotals:
+    """Where the whole run stands (for the progress bar and the summary)."""
+
+    total: int
+    done_before: int = 0
+    """Members finished in earlier groups."""
+    failed: int = 0
+    fallback: int = 0
+    usage: Usage = field(default_factory=Usage)
+    started: float = field(default_factory=time.monotonic)
 
 
 @dataclass
 class RunOutcome:
-    trace_ids: list[str]
-    submitted: int
-    finished: int
-    failed: int
-    rejected: int
+    trace_ids: list[str] = field(default_factory=list)
+    submitted: int = 0
+    finished: int = 0
+    failed: int = 0
+    rejected: int = 0
+    statuses: dict[str, str] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def paused(self) -> bool:
+        return "paused" in self.statuses.values()
+
+    @property
+    def clean(self) -> bool:
+        return not (self.failed or self.rejected) and all(
+            s == "completed" for s in self.statuses.values()
+        )
 
 
-def chunks(items: Sequence[Indicator], size: int) -> list[Sequence[Indicator]]:
-    return [items[n : n + size] for n in range(0, len(items), size)]
+def groups_of(batches: Sequence[RunBatch], concurrent: int) -> list[list[RunBatch]]:
+    return [list(batches[n : n + concurrent]) for n in range(0, len(batches), concurrent)]
 
 
-def run_groups(
-    indicators: Sequence[Indicator],
+def drive(
+    batches: Sequence[RunBatch],
     backend: Backend,
-    provider: str,
+    display: Display,
     *,
-    reporter: Reporter,
-    batch_size: int = 5,
     concurrent: int = 4,
-    poll_s: float = 0.5,
-    clock: Callable[[], float] = time.monotonic,
+    done_before: int = 0,
 ) -> RunOutcome:
     """Submit and wait, group by group; returns what was submitted and how it ended."""
-    batches = chunks(indicators, batch_size)
-    groups = [batches[n : n + concurrent] for n in range(0, len(batches), concurrent)]
-    outcome = RunOutcome([], 0, 0, 0, 0)
+    groups = groups_of(batches, concurrent)
+    totals = RunTotals(total=sum(len(b.indicator_ids) for b in batches), done_before=done_before)
+    outcome = RunOutcome()
     for g, group in enumerate(groups, start=1):
-        reporter.line(f"📋 Group {g}/{len(groups)}: Starting {len(group)} concurrent batches...")
-        first = (g - 1) * concurrent
-        traces = _submit_group(group, first, len(batches), backend, provider, reporter, batch_size)
+        display.group_started(g, len(groups), group)
+        traces = _submit_group(group, backend, display)
         accepted = [t for t in traces if t]
+        queued = sum(len(b.indicator_ids) for b, t in zip(group, traces, strict=True) if t)
+        outcome.trace_ids += accepted
+        outcome.submitted += queued
+        outcome.rejected += sum(len(b.indicator_ids) for b in group) - queued
         if not accepted:
-            outcome.rejected += sum(len(b) for b in groups_from(groups, g - 1))
-            reporter.line(f"   ❌ Group {g}: no batch was accepted; stopping.")
+            outcome.rejected += sum(len(b.indicator_ids) for grp in groups[g:] for b in grp)
+            display.group_completed(g, 0)
             break
-        _record_group(outcome, group, traces)
-        reporter.line(
-            f"   ✅ Group {g} batches submitted! ({_queued(group, traces)} indicators queued)"
-        )
-        finished, failed = _wait_group(accepted, backend, reporter, poll_s, clock)
-        outcome.finished += finished
-        outcome.failed += failed
-        reporter.line(f"   ✅ Group {g} completed! ({finished} indicators done)")
+        display.group_submitted(g, queued)
+        states = _wait_group(accepted, backend, display, totals)
+        _record(outcome, accepted, states, totals)
+        display.group_completed(g, sum(s.finished for s in states))
+        if outcome.paused:
+            break
     return outcome
 
 
-def groups_from(groups: list[list[Sequence[Indicator]]], start: int) -> list[Sequence[Indicator]]:
-    """Every batch of ``groups[start:]`` (what a stopped run never queued)."""
-    return [batch for group in groups[start:] for batch in group]
-
-
-def _queued(group: Sequence[Sequence[Indicator]], traces: list[str | None]) -> int:
-    return sum(len(b) for b, t in zip(group, traces, strict=True) if t)
-
-
-def _record_group(
-    outcome: RunOutcome, group: Sequence[Sequence[Indicator]], traces: list[str | None]
-) -> None:
-    queued = _queued(group, traces)
-    outcome.trace_ids += [t for t in traces if t]
-    outcome.submitted += queued
-    outcome.rejected += sum(len(b) for b in group) - queued
-
-
-def _submit_group(
-    group: Sequence[Sequence[Indicator]],
-    first: int,
-    total_batches: int,
-    backend: Backend,
-    provider: str,
-    reporter: Reporter,
-    batch_size: int,
-) -> list[str | None]:
-    for k, batch in enumerate(group):
-        number, start = first + k + 1, (first + k) * batch_size + 1
-        reporter.line(
-            f"   📦 Batch {number}/{total_batches}: Submitting indicators "
-            f"{start}-{start + len(batch) - 1}..."
-        )
+def _submit_group(group: list[RunBatch], backend: Backend, display: Display) -> list[str | None]:
     with ThreadPoolExecutor(max_workers=max(1, len(group))) as pool:
-        futures = [pool.submit(backend.submit, batch, provider) for batch in group]
+        futures = [pool.submit(backend.submit, batch) for batch in group]
     traces: list[str | None] = []
-    for k, future in enumerate(futures):
+    for batch, future in zip(group, futures, strict=True):
         try:
             trace = future.result()
         except Exception as exc:
-            reporter.line(f"      ❌ Batch {first + k + 1} failed: {exc}")
+            display.batch_rejected(batch.batch_no + 1, str(exc).splitlines()[0][:300])
             traces.append(None)
             continue
-        reporter.line(f"      ✅ Batch {first + k + 1} accepted (trace: {trace})")
+        display.batch_accepted(batch.batch_no + 1, trace)
         traces.append(trace)
     return traces
 
 
 def _wait_group(
-    traces: list[str],
-    backend: Backend,
-    reporter: Reporter,
-    poll_s: float,
-    clock: Callable[[], float],
-) -> tuple[int, int]:
-    started = clock()
+    traces: list[str], backend: Backend, display: Display, totals: RunTotals
+) -> list[BatchProgress]:
+    started = time.monotonic()
     states = [backend.progress(t) for t in traces]
     total = sum(s.total for s in states)
-    reporter.line(f"   ⏳ Waiting for {total} indicators to complete...")
+    display.waiting(total)
     last = -1
     while True:
         finished = sum(s.finished for s in states)
         if finished != last:
             last = finished
-            pct = round(100 * finished / total) if total else 100
-            reporter.line(
-                f"   Progress: {finished}/{total} ({pct}%) - {int(clock() - started)}s elapsed"
-            )
-            reporter.progress(finished, total)
-        if all(s.done for s in states):
-            return finished, sum(s.failed for s in states)
-        time.sleep(poll_s)
+            display.progress(finished, total, time.monotonic() - started, _now(totals, states))
+        if all(s.done or s.status == "paused" for s in states):
+            return states
+        backend.wait_change(0.5)
         states = [backend.progress(t) for t in traces]
+
+
+def _now(totals: RunTotals, states: list[BatchProgress]) -> RunTotals:
+    usage = totals.usage
+    for s in states:
+        usage = usage + s.usage
+    return RunTotals(
+        total=totals.total,
+        done_before=totals.done_before + sum(s.finished for s in states),
+        failed=totals.failed + sum(s.failed for s in states),
+        fallback=totals.fallback + sum(s.fallback for s in states),
+        usage=usage,
+        started=totals.started,
+    )
+
+
+def _record(
+    outcome: RunOutcome, traces: list[str], states: list[BatchProgress], totals: RunTotals
+) -> None:
+    for trace, state in zip(traces, states, strict=True):
+        outcome.statuses[trace] = state.status
+        outcome.finished += state.finished
+        outcome.failed += state.failed
+        totals.done_before += state.finished
+        totals.failed += state.failed
+        totals.fallback += state.fallback
+        totals.usage = totals.usage + state.usage

@@ -1,44 +1,75 @@
-"""What the runner commands open: settings, the results store, the embedded engine; errors."""
+"""What commands open: settings, the results store, the embedded engine, the log file."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+import logging
+import logging.handlers
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 
-import typer
-from rich.console import Console
-
-from indiclass.domain.errors import IndiclassError
 from indiclass.domain.store import ResultStore
 from indiclass.settings import Settings
 
-F = TypeVar("F", bound=Callable[..., Any])
+_configured: set[str] = set()
 
 
 def load_settings() -> Settings:
+    """The settings (a bad value raises pydantic's ValidationError: the error boundary turns it
+    into one line naming the variable, exit 3)."""
     return Settings()
+
+
+def log_file(settings: Settings) -> Path:
+    if settings.log_file:
+        return Path(settings.log_file)
+    if settings.is_postgres:
+        return Path("./data/indiclass.log")
+    return Path(settings.classify_db_local_dev).with_name("indiclass.log")
+
+
+def configure_logging(settings: Settings) -> Path:
+    """Library and DBOS logs go to the log file, never to the terminal (a run prints its own
+    lines); returns the file."""
+    path = log_file(settings)
+    key = str(path.resolve())
+    if key in _configured:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=10 * 2**20, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for name in ("dbos", "httpx", "httpcore", "openai", "anthropic", "uvicorn"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    _configured.add(key)
+    return path
 
 
 @contextmanager
 def store_session(settings: Settings) -> Iterator[ResultStore]:
-    """The results store alone (no workflows run): for seed, query, stats, export ..."""
-    from indiclass.bootstrap import build_engine
+    """The results store alone (no engine, no DBOS): for seed, query, stats, export ..."""
+    from indiclass.bootstrap import results_database
+    from indiclass.storage import open_store
 
-    engine = build_engine(settings, start=False)
+    store = open_store(results_database(settings))
     try:
-        yield engine.store
+        yield store
     finally:
-        engine.shutdown()
+        store.close()
 
 
 @contextmanager
-def engine_session(settings: Settings) -> Iterator[Any]:
+def engine_session(settings: Settings, **kwargs: Any) -> Iterator[Any]:
     """The embedded engine, started in this process, stopped on exit."""
     from indiclass.bootstrap import open_engine
 
-    with open_engine(settings) as engine:
+    configure_logging(settings)
+    with open_engine(settings, **kwargs) as engine:
         yield engine
 
 
@@ -48,15 +79,8 @@ def database_label(settings: Settings) -> str:
     return settings.classify_db_local_dev
 
 
-def friendly_errors(fn: F) -> F:
-    """Our errors become one red line and exit code 1, never a traceback."""
+def friendly_errors(fn: Any) -> Any:
+    """Our errors become one line and their exit code (``cli.errors.boundary``)."""
+    from indiclass.cli.errors import boundary
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except IndiclassError as exc:
-            Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
+    return boundary(fn)

@@ -8,8 +8,10 @@
     │   ├── ProviderRateLimited     429 after retries (carries retry_after)
     │   ├── ProviderTransient       5xx / timeout after retries
     │   └── InvalidReply            reply did not validate against the stage's schema
+    ├── StageFailed             a stage raised something unexpected (names the stage)
     ├── StorageError            the results database failed (after retries)
     └── EngineError             batch / workflow problems (unknown trace_id, ...)
+        └── ConflictError           a trace_id re-used with a different body (HTTP 409)
 
 Foreign exceptions (SDK, driver, pydantic) are translated into this tree at one boundary per
 adapter; callers never see raw SDK errors.
@@ -65,9 +67,25 @@ class InvalidReply(ProviderError):
         self.raw = raw
 
 
+class StageFailed(IndiclassError):
+    """A stage raised an exception that is not one of ours (a bug, a broken rule)."""
+
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(f"stage {stage} failed: {reason}")
+        self.stage = stage
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (StageFailed, (self.stage, self.reason))
+
+
 class StorageError(IndiclassError):
     """The results database failed after retries."""
 
 
 class EngineError(IndiclassError):
     """Batch or workflow level problem (unknown trace_id, engine not started, ...)."""
+
+
+class ConflictError(EngineError):
+    """The trace_id exists with other members or another configuration."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,8 +16,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -38,6 +41,7 @@ from indiclass.domain.enums import (
     type_fits_family,
 )
 from indiclass.domain.errors import InputError
+from indiclass.domain.usage import Usage
 
 MAX_SAMPLE_VALUES = 500
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1_000)]
@@ -158,7 +162,17 @@ class Indicator(BaseModel):
         if isinstance(data, Mapping) and "indicator_id" in data and "id" not in data:
             data = dict(data)
             data["id"] = data.pop("indicator_id")
+        if isinstance(data, Mapping) and isinstance(data.get("id"), int | float):
+            if not isinstance(data["id"], bool):
+                data = {**data, "id": _number_id(data["id"])}
         return data
+
+    @field_validator("indicator_id")
+    @classmethod
+    def _printable_id(cls, v: str) -> str:
+        if _CONTROL.search(v):
+            raise ValueError("must not contain control characters (NUL, newline, tab ...)")
+        return v
 
     @field_validator("scale", mode="before")
     @classmethod
@@ -209,6 +223,14 @@ class Indicator(BaseModel):
         return self
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _number_id(value: float) -> str:
+    """A numeric id as its text: ``123`` (not ``123.0``)."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def is_iso4217(code: str) -> bool:
     """True for an active ISO 4217 alphabetic code (from the maintained ``iso4217`` package)."""
     from indiclass.domain.currencies import ISO_CODES
@@ -238,12 +260,18 @@ def _short(msg: str) -> str:
 
 
 class StageResult(BaseModel):
-    """Fields every stage result carries."""
+    """Fields every stage result carries.
+
+    ``field_confidence`` is the rules' own per-field estimate where the fields of one stage
+    differ in reliability (normalization: ``scale`` vs ``detected_currency``); it is never asked
+    of an LLM (not in the reply schema), and a field absent from it has the stage's
+    ``confidence``."""
 
     model_config = _FROZEN
 
     confidence: Confidence
     reasoning: Reasoning = ""
+    field_confidence: dict[str, Confidence] = Field(default_factory=dict)
 
 
 class NormalizationResult(StageResult):
@@ -346,7 +374,7 @@ class StageRecord(BaseModel):
 
     model_config = _FROZEN
 
-    stage: StageName
+    stage: str
     source: AnswerSource
     provider: str
     model: str
@@ -356,11 +384,30 @@ class StageRecord(BaseModel):
     """Why the LLM answer was not used (for rules-fallback)."""
 
 
+class StageOutcome(BaseModel):
+    """One stage's answer for one indicator, with who gave it, what it cost and when."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    stage: str
+    result: StageResult
+    record: StageRecord
+    usage: Usage = Field(default_factory=Usage)
+    started_at: float = 0.0
+    """Wall-clock start (epoch seconds)."""
+    duration_ms: float = 0.0
+
+
 # ---------------------------------------------------------------- the final classification
 
 
 class Classification(BaseModel):
-    """Everything known about one indicator after the pipeline; the ``classifications`` row."""
+    """Everything known about one indicator after the pipeline; the ``classifications`` row.
+
+    Each stage's confidence and reasoning are kept in ``stage_confidence`` / ``stage_reasoning``
+    (keyed by the stage's state key) and serialised flat, as the table's columns:
+    ``family_confidence``, ``family_reasoning``, ... (flat keys are accepted back too).
+    """
 
     model_config = _FROZEN
 
@@ -383,20 +430,39 @@ class Classification(BaseModel):
     overall_confidence: Confidence
     provider: str
     model: str
-    normalization_confidence: Confidence
-    normalization_reasoning: str = ""
-    time_confidence: Confidence
-    time_reasoning: str = ""
-    cumulative_confidence: Confidence
-    cumulative_reasoning: str = ""
-    family_confidence: Confidence
-    family_reasoning: str = ""
-    type_confidence: Confidence
-    type_reasoning: str = ""
-    boolean_review_confidence: Confidence
-    boolean_review_reasoning: str = ""
-    final_review_confidence: Confidence
-    final_review_reasoning: str = ""
+    needs_review: bool = False
+    """Some field's confidence is below the review threshold (or a review stage flagged it)."""
+    fallback_stages: tuple[str, ...] = ()
+    """Stages answered by the rules because the LLM could not be used (``rules-fallback``)."""
+    field_confidence: dict[str, Confidence] = Field(default_factory=dict)
+    """The estimated chance each scored field is right (``family``, ``indicator_type``,
+    ``time_basis``, ``is_currency_denominated``, ``detected_currency``, ``scale``,
+    ``heat_map_orientation``, ``is_cumulative``)."""
+    stage_confidence: dict[str, Confidence] = Field(default_factory=dict)
+    stage_reasoning: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_flat_stage_fields(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        out, conf, why = {}, dict(data.get("stage_confidence") or {}), {}
+        why.update(data.get("stage_reasoning") or {})
+        for k, v in data.items():
+            if k in _NOT_STAGES:
+                if k in Classification.model_fields:
+                    out[k] = v
+            elif k.endswith("_confidence"):
+                conf[k.removesuffix("_confidence")] = v
+            elif k.endswith("_reasoning"):
+                why[k.removesuffix("_reasoning")] = v if v is not None else ""
+            else:
+                out[k] = v
+        if isinstance(out.get("fallback_stages"), str):
+            out["fallback_stages"] = tuple(s for s in out["fallback_stages"].split(",") if s)
+        if isinstance(out.get("field_confidence"), str):
+            out["field_confidence"] = json.loads(out["field_confidence"] or "{}")
+        return {**out, "stage_confidence": conf, "stage_reasoning": why}
 
     @model_validator(mode="after")
     def _type_in_family(self) -> Classification:
@@ -404,8 +470,31 @@ class Classification(BaseModel):
             raise ValueError(f"type {self.indicator_type} is not in family {self.family}")
         return self
 
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        conf, why = data.pop("stage_confidence", {}), data.pop("stage_reasoning", {})
+        for key, value in conf.items():
+            data[f"{key}_confidence"] = value
+            data[f"{key}_reasoning"] = why.get(key, "")
+        return data
 
-CLASSIFICATION_FIELDS: tuple[str, ...] = tuple(Classification.model_fields)
+
+_NOT_STAGES = frozenset(
+    {"overall_confidence", "field_confidence", "stage_confidence", "stage_reasoning"}
+)
+
+CORE_FIELDS: tuple[str, ...] = tuple(
+    f for f in Classification.model_fields if f not in ("stage_confidence", "stage_reasoning")
+)
+"""The classification's own fields, in column order (per-stage fields follow them)."""
+
+
+def classification_fields(stage_keys: Sequence[str]) -> tuple[str, ...]:
+    """Every flat field of a classification of a pipeline whose summarised stages are
+    ``stage_keys``: the core fields, then ``<key>_confidence`` and ``<key>_reasoning`` each."""
+    per_stage = (f"{k}_{part}" for k in stage_keys for part in ("confidence", "reasoning"))
+    return (*CORE_FIELDS, *per_stage)
 
 
 _BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}

@@ -13,7 +13,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from indiclass.domain.enums import StageName
 from indiclass.domain.usage import Usage
 
 
@@ -36,7 +35,8 @@ class LLMRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    stage: StageName
+    stage: str
+    """The stage's name (``StageName`` values for the built-in stages)."""
     system: str
     user: str
     schema_name: str
@@ -63,6 +63,11 @@ class LLMRequest(BaseModel):
             separators=(",", ":"),
         )
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    def logged_user(self) -> str:
+        """The user prompt followed by any re-ask turns, as ``llm_calls`` stores it."""
+        turns = [f"[{t.role}] {t.content}" for t in self.history]
+        return "\n\n".join([self.user, *turns])
 
     def with_feedback(self, bad_reply: str, error: str) -> LLMRequest:
         """The same request plus a re-ask turn naming what was wrong with ``bad_reply``."""

@@ -1,52 +1,77 @@
 """The results-store port: what the engine, API and CLI need from the results database.
 
-Implemented by ``indiclass.storage`` on SQLite (WAL, one writer) and PostgreSQL. Every write is an
-idempotent upsert: durable steps are at-least-once, so any write may be repeated after a crash.
+Implemented by ``indiclass.storage`` on SQLite (WAL, one writer) and PostgreSQL.
+
+Writes come in bulk: the engine hands the store a list of :data:`WriteOp` (calls begun and
+ended, members completed or failed, ...) and :meth:`ResultStore.apply` writes them all in one
+transaction. Every op is idempotent — durable steps are at-least-once, so any write may be
+repeated after a crash: a member's rows are written only when its batch item moves out of
+``pending`` in that same transaction, and a call's usage is added only when its row moves out of
+``pending``. Batch statistics are kept in the same transactions as those transitions (derived
+from the members' moves, so they never drift), which makes reading them O(1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from indiclass.domain.enums import StageName
-from indiclass.domain.models import Classification, Indicator, StageRecord, StageResult
-from indiclass.domain.ports import CallRecord
+from indiclass.domain.models import Classification, Indicator, StageOutcome
+from indiclass.domain.ports import LLMReply
+from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
 
-StageEvent = Literal["started", "completed", "failed"]
-ItemStatus = Literal["pending", "completed", "failed"]
-Refresh = bool | Literal["auto"]
+ItemStatus = Literal["pending", "completed", "failed", "cancelled"]
+BatchStatus = Literal["queued", "running", "completed", "degraded", "failed", "cancelled", "paused"]
+TERMINAL: frozenset[str] = frozenset({"completed", "degraded", "failed", "cancelled"})
+"""Statuses of a batch that has closed (``paused`` is open: it waits for a bigger budget)."""
 
 
 class BatchSpec(BaseModel):
-    """A submitted batch: its trace_id and member indicators (``batch_items``)."""
+    """A batch to create: its trace_id, member indicators and run configuration."""
 
     model_config = ConfigDict(frozen=True)
 
     trace_id: str
     indicator_ids: tuple[str, ...]
-    provider: str
-    model: str
-    strategy: str
+    run_config: RunConfig
     created_at: datetime
+    chunk_size: int = 100
+    run_id: str | None = None
+    body_hash: str | None = None
+    dispatch: str = "local"
+    """Where its chunks run: ``local:<executor>`` (the submitting process) or ``shared:<queue>``."""
+
+    @property
+    def provider(self) -> str:
+        return self.run_config.provider.name
+
+    @property
+    def model(self) -> str:
+        return self.run_config.provider.model
 
 
 class BatchStats(BaseModel):
-    """One ``pipeline_stats`` row plus LLM totals, as read back."""
+    """One ``pipeline_stats`` row, as read back."""
 
     model_config = ConfigDict(frozen=True)
 
     batch_id: str
     provider: str
     model: str
+    strategy: str | None = None
+    status: str = "running"
+    reason: str | None = None
     total_indicators: int
     successful_indicators: int
     failed_indicators: int
     pending_indicators: int
+    cancelled_indicators: int = 0
+    fallback_indicators: int = 0
     batch_start_time: datetime
     batch_end_time: datetime | None
     total_duration_ms: int | None
@@ -54,10 +79,21 @@ class BatchStats(BaseModel):
     avg_confidence: float | None
     llm_calls: int
     usage: Usage
+    run_id: str | None = None
+    run_config: RunConfig | None = None
+    body_hash: str | None = None
+    dispatch: str | None = None
+    chunks: int = 0
 
     @property
     def done(self) -> bool:
-        return self.pending_indicators == 0
+        """Closed: every member finished (or the batch was cancelled)."""
+        return self.status in TERMINAL
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more happens without someone acting: closed, or paused by its budget."""
+        return self.done or self.status == "paused"
 
 
 class FailedItem(BaseModel):
@@ -70,10 +106,121 @@ class FailedItem(BaseModel):
     failed_at: datetime | None
 
 
+class RunRecord(BaseModel):
+    """A run of the runner (``run all`` / ``run random`` / ``run target``): its batches, in
+    groups, recorded before the first is submitted so that ``run resume`` can finish it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    kind: str
+    status: str
+    config: RunConfig
+    options: dict[str, Any]
+    total_indicators: int
+    batches: int
+    reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """One planned batch of a run: its number, trace_id and member ids."""
+
+    batch_no: int
+    trace_id: str
+    indicator_ids: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- bulk writes
+
+
+@dataclass(frozen=True)
+class CallBegun:
+    """An LLM request about to be sent (logged before it leaves: a crash mid-call still leaves
+    its row, marked ``interrupted`` when the call is made again)."""
+
+    call_key: str
+    trace_id: str
+    indicator_id: str
+    stage: str
+    attempt: int
+    provider: str
+    model: str
+    system: str
+    user: str
+    request_hash: str
+    estimated_input_tokens: int = 0
+    estimated_cost_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    call_key: str
+    trace_id: str
+    reply: LLMReply | None
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class MemberDone:
+    trace_id: str
+    indicator_id: str
+    classification: Classification
+    outcomes: tuple[StageOutcome, ...]
+    started_at: float
+    """Epoch seconds when its first stage started."""
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class MemberFailed:
+    trace_id: str
+    indicator_id: str
+    stage: str | None
+    reason: str
+    outcomes: tuple[StageOutcome, ...] = ()
+    started_at: float | None = None
+    duration_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class MemberCancelled:
+    trace_id: str
+    indicator_id: str
+    reason: str = "cancelled"
+
+
+@dataclass(frozen=True)
+class StageMark:
+    """A member is now at ``stage`` (live progress: ``batch_items.stage``)."""
+
+    trace_id: str
+    indicator_id: str
+    stage: str
+
+
+WriteOp = CallBegun | CallEnded | MemberDone | MemberFailed | MemberCancelled | StageMark
+
+
+@dataclass
+class Applied:
+    """What one :meth:`ResultStore.apply` changed: the batches it closed and touched."""
+
+    closed: list[BatchStats] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+
+
+# ---------------------------------------------------------------- the port
+
+
 class ResultStore(Protocol):
     # --- lifecycle
     def migrate(self) -> None: ...
     def close(self) -> None: ...
+    def reset(self) -> None: ...
 
     # --- source indicators (the catalogue a run draws from)
     def upsert_source_indicators(self, indicators: Sequence[Indicator]) -> int: ...
@@ -88,94 +235,60 @@ class ResultStore(Protocol):
 
     # --- batches
     def create_batch(self, spec: BatchSpec) -> None:
-        """Insert the ``pipeline_stats`` row and ``batch_items`` (no-op if it exists)."""
+        """Insert the ``pipeline_stats`` row and ``batch_items`` with their chunk numbers."""
+
+    def batch_stats(self, trace_id: str) -> BatchStats | None: ...
+    def list_batches(
+        self, *, limit: int = 50, status: str | None = None, run_id: str | None = None
+    ) -> list[BatchStats]: ...
+    def open_batches(self) -> list[BatchStats]:
+        """Batches not closed (running, queued, paused), oldest first."""
 
     def batch_items(self, trace_id: str) -> list[tuple[str, ItemStatus]]: ...
-    def batch_stats(self, trace_id: str) -> BatchStats | None: ...
-    def list_batches(self, *, limit: int = 50) -> list[BatchStats]: ...
-    def refresh_batch_stats(self, trace_id: str) -> BatchStats:
-        """Recompute counts, end time, durations and averages from the batch's items."""
+    def chunk_members(self, trace_id: str, chunk: int) -> list[Indicator]:
+        """The chunk's members still ``pending``, with their source indicators."""
 
-    # --- per-stage progress
-    def log_stage(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        event: StageEvent,
-        *,
-        duration_ms: float | None = None,
-        error: str | None = None,
-    ) -> None:
-        """A ``processing_log`` row (started/completed/failed), idempotent per
-        (trace, indicator, stage, event); ``started`` also sets the batch item's stage."""
+    def pending_chunks(self, trace_id: str) -> list[int]: ...
+    def replies(self, trace_id: str, indicator_ids: Sequence[str]) -> dict[str, LLMReply]:
+        """Every LLM reply already received for these members (by call key): what a re-run
+        step re-sends to the pipeline instead of asking again."""
 
-    def save_stage_result(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        result: StageResult,
-        record: StageRecord,
-        usage: Usage,
-    ) -> None:
-        """Upsert into the stage's table (``family_assignment_results`` …); router: no-op."""
+    def apply(self, ops: Sequence[WriteOp]) -> Applied:
+        """Write ``ops`` in one transaction (idempotent; see the module docstring)."""
 
-    def complete_stage(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        result: StageResult,
-        record: StageRecord,
-        usage: Usage,
-        *,
-        duration_ms: float | None = None,
-    ) -> None:
-        """``save_stage_result`` + the ``completed`` processing_log row in one transaction."""
-
-    def record_llm_call(
-        self, call: CallRecord, *, trace_id: str | None = None, indicator_id: str | None = None
-    ) -> None:
-        """One ``llm_calls`` row (batch/indicator from the args or ``call.tags`` ``trace_id`` /
-        ``indicator_id``); writing the same record twice stores it once. Fits ``CallSink``."""
-
-    # --- outcomes
-    def save_classification(
-        self, trace_id: str, classification: Classification, *, refresh: Refresh = False
-    ) -> None:
-        """Upsert the ``classifications`` row and mark the batch item completed (one tx).
-        ``refresh=True`` also recomputes the batch's ``pipeline_stats`` in that transaction;
-        ``"auto"`` only when the batch just closed or its stats are over ~1 s old (a recompute
-        is O(batch size): use "auto" for big batches)."""
-
-    def mark_failed(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName | None,
-        error: str,
-        *,
-        refresh: Refresh = False,
-    ) -> None:
-        """Item failed (stage, reason, ``failed`` processing_log row); never downgrades a
-        completed item; a later ``save_classification`` flips it to completed."""
+    def set_batch_status(
+        self, trace_id: str, status: str, reason: str | None = None, *, only_if_open: bool = True
+    ) -> BatchStats | None: ...
+    def cancel_pending(self, trace_id: str, reason: str = "cancelled") -> int:
+        """Members still pending → ``cancelled``; the batch closes ``cancelled``."""
 
     def requeue_items(
         self,
         trace_id: str,
         indicator_ids: Sequence[str] | None = None,
         *,
-        include_completed: bool = False,
+        statuses: Sequence[str] = ("failed",),
     ) -> list[str]:
-        """Failed (and with ``include_completed`` completed) items back to pending, stats
-        refreshed in the same transaction; returns the ids requeued (for retry-failed/force)."""
+        """Members in ``statuses`` back to pending, counters and status adjusted."""
 
+    def recount(self, trace_id: str) -> BatchStats:
+        """Recompute a batch's statistics from its members (repair; O(members))."""
+
+    # --- runs
+    def create_run(self, run: RunRecord, batches: Sequence[RunBatch]) -> None: ...
+    def get_run(self, run_id: str) -> RunRecord | None: ...
+    def run_batches(self, run_id: str) -> list[RunBatch]: ...
+    def list_runs(self, *, limit: int = 50) -> list[RunRecord]: ...
+    def set_run_status(self, run_id: str, status: str, reason: str | None = None) -> None: ...
+
+    # --- executors
+    def heartbeat(self, executor_id: str, kind: str, info: dict[str, Any]) -> None: ...
+    def live_executors(self, max_age_s: float = 15.0) -> list[dict[str, Any]]: ...
+    def forget_executor(self, executor_id: str) -> None: ...
+
+    # --- reads
     def is_classified(self, indicator_id: str) -> bool: ...
     def classified_ids(self, ids: Sequence[str]) -> set[str]: ...
-    def unfinished_batches(self) -> list[str]:
-        """trace_ids with pending items, oldest first."""
-
     def get_classification(self, indicator_id: str) -> dict[str, Any] | None: ...
     def query_classifications(
         self,
@@ -185,9 +298,11 @@ class ResultStore(Protocol):
         review_status: str | None = None,
         provider: str | None = None,
         trace_id: str | None = None,
+        needs_review: bool | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[dict[str, Any]]: ...
+    def count_classifications(self, **filters: Any) -> int: ...
     def iter_classifications(self, *, batch_size: int = 1_000) -> Iterator[dict[str, Any]]:
         """Every classification row in id order, paged (for csv/jsonl/parquet export)."""
 
@@ -200,4 +315,3 @@ class ResultStore(Protocol):
     ) -> list[dict[str, Any]]: ...
     def count(self, table: str) -> int: ...
     def failed_items(self, trace_id: str | None = None) -> list[FailedItem]: ...
-    def reset(self) -> None: ...

@@ -1,4 +1,4 @@
-"""The durable batch engine on DBOS Transact: one workflow per indicator, one step per stage.
+"""The durable batch engine on DBOS Transact: one workflow per chunk of a batch.
 
 from indiclass.bootstrap import open_engine
 with open_engine() as engine:
@@ -8,26 +8,20 @@ with open_engine() as engine:
 
 from indiclass.engine.engine import Engine, EngineOptions
 from indiclass.engine.events import EventBus, ProgressEvent, Subscriber
-from indiclass.engine.runtime import ProviderFactory, RunOptions
+from indiclass.engine.ids import chunk_workflow_id
+from indiclass.engine.runtime import ProviderFactory
 from indiclass.engine.system import APP_VERSION
-from indiclass.engine.workflows import (
-    BATCH_QUEUE,
-    INDICATOR_QUEUE,
-    batch_workflow_id,
-    indicator_workflow_id,
-)
+from indiclass.engine.workflows import SHARED_QUEUE, shared_queue
 
 __all__ = [
     "APP_VERSION",
-    "BATCH_QUEUE",
-    "INDICATOR_QUEUE",
+    "SHARED_QUEUE",
     "Engine",
     "EngineOptions",
     "EventBus",
     "ProgressEvent",
     "ProviderFactory",
-    "RunOptions",
     "Subscriber",
-    "batch_workflow_id",
-    "indicator_workflow_id",
+    "chunk_workflow_id",
+    "shared_queue",
 ]

@@ -1,47 +1,53 @@
-"""The durable batch engine: submit batches, wait for them, resume, retry failures.
+"""The durable batch engine: submit batches, wait for them, resume, retry, cancel.
 
-    options = EngineOptions(system_database_url="sqlite:///data/x-dbos.sqlite")
-    with Engine(store, provider_factory, options) as eng:
+    with Engine(store, provider_factory, resolve, EngineOptions(...)) as eng:
         trace_id = eng.submit(indicators, provider="rules")
         stats = eng.wait(trace_id)
 
-A batch is a ``trace_id`` plus its member indicators. ``submit`` writes the indicators and the
-batch row, then enqueues the batch's workflow; once it returns, the batch survives a crash. Workers
-(this process, or ``indiclass worker`` processes sharing a PostgreSQL system database) run one
-workflow per indicator from a queue whose concurrency is the number of indicators in flight.
+A batch is a ``trace_id``, its members (numbered into chunks of ``chunk_size``) and the run
+configuration it was submitted with. ``submit`` writes the indicators, the batch row and its
+members in one transaction, then starts one durable workflow per chunk; once it returns, the
+batch survives a crash. Where the chunks run is the batch's ``dispatch``:
+
+- ``local:<executor>`` (the CLI's runs): started directly in the submitting process, which
+  serves them with its own configuration and keys; no other process takes them;
+- ``shared:<queue>`` (the API, scale-out): enqueued on the queue of the batch's provider, where
+  every worker that can serve that provider takes chunks.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from dbos import DBOS, SetWorkflowID
 
-from indiclass.domain.enums import Strategy
-from indiclass.domain.errors import EngineError, InputError
+from indiclass.domain.errors import ConflictError, EngineError, InputError, StorageError
 from indiclass.domain.models import Indicator
+from indiclass.domain.redact import redact
+from indiclass.domain.run import RunConfig
 from indiclass.domain.store import BatchSpec, BatchStats, ResultStore
 from indiclass.engine import system
 from indiclass.engine.events import EventBus, ProgressEvent, Subscriber
-from indiclass.engine.runtime import ProviderFactory, RunOptions, Runtime, install
-from indiclass.engine.workflows import (
-    BATCH_QUEUE,
-    INDICATOR_QUEUE,
-    StepPolicy,
-    batch_workflow,
-    batch_workflow_id,
-    indicator_workflow_id,
-)
+from indiclass.engine.ids import check_id, chunk_prefix, chunk_workflow_id, parse_chunk_workflow_id
+from indiclass.engine.runtime import Pacing, ProviderFactory, Runtime, install
+from indiclass.engine.workflows import StepPolicy, chunk_workflow, shared_queue
+from indiclass.stages import DEFAULT_STAGES, StageSet
+
+log = logging.getLogger("indiclass.engine")
 
 ACTIVE = ["PENDING", "ENQUEUED"]
-ENDED = ["ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"]
-_SQL_CHUNK = 500
+Resolve = Callable[..., RunConfig]
+"""(provider, model, strategy, **options) → the run configuration, resolved here."""
+Dispatch = Literal["local", "shared"]
 
 
 @dataclass(frozen=True)
@@ -49,21 +55,24 @@ class EngineOptions:
     system_database_url: str
     executor_id: str = "local"
     concurrency: int = 20
-    """Indicators in flight, across every worker sharing the system database."""
+    """Members in flight in this process."""
+    chunk_size: int = 100
     emit_batch: int = 10
     emit_delay_ms: int = 100
     startup_warm_ms: int = 0
     default_provider: str = "rules"
     listen: bool = True
-    """False: submit and watch only; never run workflows from the queues (an API or operator)."""
-    strategy: str | None = None
-    """Default strategy; None means ``rules`` for the rules provider and ``llm`` otherwise."""
-    hybrid_threshold: float = 0.75
-    max_reasks: int = 2
+    """False: submit and watch only; never run workflows (an API-only server, an operator)."""
+    serves: tuple[str, ...] = ()
+    """Providers whose shared queues this process takes chunks from (a worker, ``serve``)."""
+    dispatch: Dispatch = "local"
+    """Where this process's batches run by default."""
     poll_interval_s: float = 0.05
     stage_attempts: int = 3
     stage_retry_interval_s: float = 0.5
     log_level: str = "WARNING"
+    kind: str = "cli"
+    """What this process is, in the executors table (cli, serve, worker, api)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,26 +85,32 @@ class Engine:
         self,
         store: ResultStore,
         provider_factory: ProviderFactory,
+        resolve: Resolve,
         options: EngineOptions,
         *,
+        stages: StageSet = DEFAULT_STAGES,
         owns_store: bool = False,
     ) -> None:
         self.store = store
-        self._owns_store = owns_store
         self.options = options
+        self.resolve = resolve
+        self.stages = stages
+        self._owns_store = owns_store
         self.bus = EventBus()
-        self._runtime = Runtime(
+        self.runtime = Runtime(
             store,
             provider_factory,
             self.bus,
-            hybrid_threshold=options.hybrid_threshold,
-            max_reasks=options.max_reasks,
+            concurrency=options.concurrency,
+            pacing=Pacing(options.emit_batch, options.emit_delay_ms, options.startup_warm_ms),
+            stages=stages,
         )
         self._system: system.SystemDb | None = None
         self._lock = system.ExecutorLock()
         self.executor_id = options.executor_id
-        self._started_at = 0.0
         self._changed = threading.Condition()
+        self._beat = threading.Event()
+        self._beater: threading.Thread | None = None
         self.bus.subscribe(self._notify)
 
     # ------------------------------------------------------------ lifecycle
@@ -103,62 +118,71 @@ class Engine:
     def start(self) -> Engine:
         if Engine._running is not None:
             raise EngineError("an engine is already running in this process; stop it first")
-        opts = self.options
-        StepPolicy.stage_attempts = opts.stage_attempts
-        StepPolicy.stage_interval_s = opts.stage_retry_interval_s
-        pool = opts.concurrency + 16
-        install(self._runtime)
+        StepPolicy.attempts = self.options.stage_attempts
+        StepPolicy.interval_s = self.options.stage_retry_interval_s
+        install(self.runtime)
+        self.runtime.writer.start()
         try:
-            self._launch(opts, pool)
+            self._launch()
         except BaseException as exc:
-            self._runtime.open_client(None)
-            system.shutdown(self._system)
-            self._lock.release()
-            install(None)
+            self._teardown()
             if isinstance(exc, Exception) and not isinstance(exc, EngineError):
                 raise EngineError(
                     f"could not start the engine (system database "
-                    f"{_redacted(opts.system_database_url)}): {exc}"
+                    f"{redact(self.options.system_database_url)}): {exc}"
                 ) from exc
             raise
-        self._runtime.stats.start()
-        self._started_at = time.monotonic()
         Engine._running = self
+        self._start_heartbeat()
         return self
 
-    def _launch(self, opts: EngineOptions, pool: int) -> None:
+    def _launch(self) -> None:
+        opts = self.options
+        pool = max(opts.concurrency // max(1, opts.chunk_size) + 4, 8) + 8
         self._system = system.open_system_db(opts.system_database_url, pool)
-        listen: list[str] | None = None if opts.listen else []
-        self.executor_id = self._lock.acquire(self._system, opts.executor_id)
+        if opts.listen:
+            self.executor_id = self._lock.acquire(self._system, opts.executor_id)
+        self.runtime.executor_id = self.executor_id
+        queues = [shared_queue(p) for p in opts.serves] if opts.listen else []
         system.launch(
-            self._system, self.executor_id, pool_size=pool, listen=listen, log_level=opts.log_level
+            self._system,
+            self.executor_id,
+            pool_size=pool,
+            listen=queues,
+            log_level=opts.log_level,
+            threads=pool,
         )
-        # a worker's settings win; a submit-only process never changes the queue
-        conflict: Literal["always_update", "never_update"] = (
-            "always_update" if opts.listen else "never_update"
-        )
-        DBOS.register_queue(
-            INDICATOR_QUEUE,
-            global_concurrency=opts.concurrency,
-            polling_interval_sec=opts.poll_interval_s,
-            on_conflict=conflict,
-        )
-        DBOS.register_queue(
-            BATCH_QUEUE, polling_interval_sec=max(opts.poll_interval_s, 0.25), on_conflict=conflict
-        )  # batches are few: poll them less
-        self._runtime.open_client(system.client(self._system))
+        window = max(2, -(-opts.concurrency // max(1, opts.chunk_size)) + 1)
+        for name in queues:
+            DBOS.register_queue(
+                name,
+                worker_concurrency=window,
+                polling_interval_sec=opts.poll_interval_s,
+                on_conflict="always_update",
+            )
 
     def stop(self) -> None:
         if Engine._running is not self:
             return
         try:
-            self._runtime.open_client(None)
-            system.shutdown(self._system)
-            self._runtime.stats.stop()
+            self._beat.set()
+            if self._beater is not None:
+                self._beater.join(timeout=5)
+            try:
+                self.store.forget_executor(self.executor_id)
+            except StorageError:
+                pass
         finally:
+            self._teardown()
+            Engine._running = None
+
+    def _teardown(self) -> None:
+        try:
+            system.shutdown(self._system)
+        finally:
+            self.runtime.writer.stop()
             self._lock.release()
             install(None)
-            Engine._running = None
             self._system = None
 
     def shutdown(self) -> None:
@@ -174,6 +198,34 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # ------------------------------------------------------------ executors
+
+    def _start_heartbeat(self) -> None:
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "queues": [shared_queue(p) for p in self.options.serves],
+            "providers": list(self.options.serves),
+            "started_at": datetime.now(UTC).isoformat(),
+        }
+
+        def beat() -> None:
+            while True:
+                try:
+                    self.store.heartbeat(self.executor_id, self.options.kind, info)
+                except StorageError as exc:
+                    log.warning("heartbeat failed: %s", exc)
+                if self._beat.wait(5.0):
+                    return
+
+        self._beat.clear()
+        self._beater = threading.Thread(target=beat, name="indiclass-heartbeat", daemon=True)
+        self._beater.start()
+
+    def other_executors(self) -> list[dict[str, Any]]:
+        """Live processes other than this one sharing the results database."""
+        return [e for e in self.store.live_executors() if e["executor_id"] != self.executor_id]
+
     # ------------------------------------------------------------ batches
 
     def submit(
@@ -181,195 +233,251 @@ class Engine:
         indicators: Iterable[Indicator],
         provider: str | None = None,
         *,
+        config: RunConfig | None = None,
         trace_id: str | None = None,
         strategy: str | None = None,
         model: str | None = None,
         force: bool = False,
+        run_id: str | None = None,
+        body_hash: str | None = None,
+        dispatch: Dispatch | None = None,
     ) -> str:
         """Make a durable batch of ``indicators``; returns its trace_id.
 
-        Indicators already classified are left out unless ``force``; a trace_id that already
-        exists is not submitted twice (its workflows keep their ids)."""
+        Indicators already classified are left out unless ``force``. Re-submitting a trace_id
+        is idempotent when the batch is the same (same ``body_hash``, or same members and
+        configuration) and a :class:`ConflictError` otherwise."""
         self._require_started()
         items = _unique(indicators)
-        trace_id = trace_id or str(uuid.uuid4())
-        if self.store.batch_stats(trace_id) is not None:
-            if force:
-                raise EngineError(f"batch {trace_id} exists; a forced re-run needs a new trace_id")
-            return trace_id
-        provider = provider or self.options.default_provider
-        opts = RunOptions(provider, model, strategy or self._default_strategy(provider))
-        label = self._runtime.label(opts)  # builds the providers now: a bad config fails here
+        trace_id = check_id(trace_id or str(uuid.uuid4()), "trace_id")
+        config = config or self.resolve(provider or self.options.default_provider, model, strategy)
+        where = dispatch or self.options.dispatch
+        existing = self.store.batch_stats(trace_id)
+        if existing is not None:
+            return self._same_batch(existing, items, config, body_hash)
+        if where == "local":
+            self.runtime.providers(config)  # this process serves it: a bad config fails now
         self.store.upsert_source_indicators(items)
         ids = [i.indicator_id for i in items] if force else self._unclassified(items)
         spec = BatchSpec(
             trace_id=trace_id,
             indicator_ids=tuple(ids),
-            provider=label[0],
-            model=label[1],
-            strategy=opts.strategy,
+            run_config=config,
             created_at=datetime.now(UTC),
+            chunk_size=self.options.chunk_size,
+            run_id=run_id,
+            body_hash=body_hash,
+            dispatch=self._dispatch_name(where, config),
         )
-        self.store.create_batch(spec)
-        if ids:
-            self._enqueue_batch(spec, opts)
-        else:
-            self.store.refresh_batch_stats(trace_id)
+        try:
+            self.store.create_batch(spec)
+        except StorageError:
+            found = self.store.batch_stats(trace_id)  # a concurrent submit of the same trace
+            if found is None:
+                raise
+            return self._same_batch(found, items, config, body_hash)
+        stats = self.store.batch_stats(trace_id)
+        if stats is not None and stats.done:
+            self.runtime.closed(stats)
+        elif stats is not None:
+            self._dispatch(stats, range(stats.chunks), epoch=0)
         return trace_id
 
-    def _enqueue_batch(self, spec: BatchSpec, opts: RunOptions) -> None:
-        warm = self.options.startup_warm_ms / 1000 - (time.monotonic() - self._started_at)
-        with SetWorkflowID(batch_workflow_id(spec.trace_id)):
-            DBOS.enqueue_workflow(
-                BATCH_QUEUE,
-                batch_workflow,
-                spec.model_dump(mode="json"),
-                opts.to_dict(),
-                self.options.emit_batch,
-                self.options.emit_delay_ms / 1000,
-                max(warm, 0.0),
-            )
+    def _dispatch_name(self, where: Dispatch, config: RunConfig) -> str:
+        if where == "local":
+            return f"local:{self.executor_id}"
+        return f"shared:{shared_queue(config.provider.name)}"
+
+    def _same_batch(
+        self,
+        existing: BatchStats,
+        items: Sequence[Indicator],
+        config: RunConfig,
+        body_hash: str | None,
+    ) -> str:
+        trace_id = existing.batch_id
+        if body_hash is not None and existing.body_hash is not None:
+            if body_hash != existing.body_hash:
+                raise ConflictError(f"batch {trace_id} exists with a different body")
+            return trace_id
+        members = {i for i, _ in self.store.batch_items(trace_id)}
+        wanted = {i.indicator_id for i in items}
+        same_config = existing.run_config is None or existing.run_config == config
+        if not wanted <= members | self.store.classified_ids(list(wanted - members)) or not same_config:
+            raise ConflictError(f"batch {trace_id} exists with other indicators or configuration")
+        return trace_id
+
+    def _dispatch(self, stats: BatchStats, chunks: Iterable[int], epoch: int | None) -> list[str]:
+        """Start (local) or enqueue (shared) the workflow of each chunk; ``epoch`` None picks
+        the next one per chunk, skipping a chunk whose workflow is still active."""
+        started = []
+        where = stats.dispatch or f"local:{self.executor_id}"
+        for chunk in chunks:
+            n = epoch if epoch is not None else self._next_epoch(stats.batch_id, chunk)
+            if n is None:
+                continue
+            workflow_id = chunk_workflow_id(stats.batch_id, chunk, n)
+            with SetWorkflowID(workflow_id):
+                if where.startswith("shared:"):
+                    DBOS.enqueue_workflow(where.removeprefix("shared:"), chunk_workflow, stats.batch_id, chunk)
+                else:
+                    DBOS.start_workflow(chunk_workflow, stats.batch_id, chunk)
+            started.append(workflow_id)
+        return started
+
+    def _next_epoch(self, trace_id: str, chunk: int) -> int | None:
+        found = DBOS.list_workflows(
+            workflow_id_prefix=chunk_prefix(trace_id, chunk), load_input=False, load_output=False
+        )
+        if any(w.status in ACTIVE for w in found):
+            return None
+        epochs = [p[2] for w in found if (p := parse_chunk_workflow_id(w.workflow_id))]
+        return max(epochs, default=-1) + 1
 
     def status(self, trace_id: str) -> BatchStats | None:
         """The batch's ``pipeline_stats`` as stored now (the poll API)."""
         return self.store.batch_stats(trace_id)
 
     def wait(self, trace_id: str, timeout: float | None = None) -> BatchStats:
-        """Block until every member of the batch is completed or failed and no workflow of the
-        batch is queued or running; returns the closed batch's stats."""
+        """Block until the batch is closed (or paused by its budget); returns its stats.
+
+        In this process a closing batch wakes the waiter at once; work done elsewhere is seen
+        within half a second. A batch whose members wait on no workflow (a lost dispatch) is
+        dispatched again."""
         deadline = None if timeout is None else time.monotonic() + timeout
         next_check = time.monotonic() + 2.0
         while True:
             stats = self.store.batch_stats(trace_id)
             if stats is None:
                 raise EngineError(f"unknown batch {trace_id!r}")
-            if stats.done and not self.active_workflows(trace_id, limit=1):
-                stats = self.store.refresh_batch_stats(trace_id)  # not the refresher's last view
-                if stats.done:
-                    return stats
-            if not stats.done and time.monotonic() >= next_check:
+            if stats.settled:
+                return stats
+            if time.monotonic() >= next_check:
                 next_check = time.monotonic() + 2.0
-                if not self.active_workflows(trace_id, limit=1):  # a lost refresh: redo it
-                    self.store.refresh_batch_stats(trace_id)
+                self._redispatch_stalled(stats)
             if deadline is not None and time.monotonic() >= deadline:
                 raise EngineError(
                     f"batch {trace_id} not done after {timeout}s "
                     f"({stats.pending_indicators} pending)"
                 )
             with self._changed:
-                self._changed.wait(0.25)
+                self._changed.wait(0.5)
+
+    def _redispatch_stalled(self, stats: BatchStats) -> None:
+        owner = stats.dispatch or ""
+        if owner.startswith("local:") and owner != f"local:{self.executor_id}":
+            return  # another process runs it
+        if not self.options.listen and not owner.startswith("shared:"):
+            return
+        if not self.active_workflows(stats.batch_id, limit=1):
+            fresh = self.store.recount(stats.batch_id)
+            if not fresh.settled:
+                self._dispatch(fresh, self.store.pending_chunks(stats.batch_id), None)
 
     def active_workflows(
         self, trace_id: str | None = None, *, limit: int | None = None
     ) -> list[str]:
-        """Ids of queued or running workflows (of one batch, or all)."""
-        prefix = None if trace_id is None else [f"{trace_id}:", batch_workflow_id(trace_id)]
+        """Ids of queued or running chunk workflows (of one batch, or all)."""
+        prefix = chunk_prefix(trace_id) if trace_id is not None else "ic/"
         found = DBOS.list_workflows(
-            workflow_id_prefix=prefix,
-            status=ACTIVE,
-            limit=limit,
-            load_input=False,
-            load_output=False,
+            workflow_id_prefix=prefix, status=ACTIVE, limit=limit, load_input=False, load_output=False
         )
         return [w.workflow_id for w in found]
+
+    def wait_change(self, timeout: float) -> None:
+        """Return when this process's engine reports progress, or after ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait(timeout)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Receive progress events of work done in this process; returns an unsubscribe."""
         return self.bus.subscribe(callback)
 
-    # ------------------------------------------------------------ recovery
+    # ------------------------------------------------------------ recovery and control
 
-    def resume(self) -> int:
-        """Finish what a crash left: re-enqueue open batches that have no workflow yet, and
-        re-close batches whose last refresh was lost. DBOS itself resumes this executor's
-        pending workflows at start. Returns how many indicators are still unfinished."""
+    def resume(self, *, include_paused: bool = False) -> int:
+        """Finish what a crash left: dispatch again every open batch's chunks that have pending
+        members and no active workflow (this process's own batches, batches of dead local
+        processes, shared ones). Returns how many members are still unfinished."""
         self._require_started()
         self._recover_dead_local_executors()
+        live = {e["executor_id"] for e in self.other_executors()}
         unfinished = 0
-        for stats in self.store.list_batches(limit=100_000):
-            if stats.done:
+        for stats in self.store.open_batches():
+            owner = (stats.dispatch or "").removeprefix("local:")
+            if stats.dispatch and stats.dispatch.startswith("local:") and owner in live:
+                continue  # a live process runs it
+            if stats.status == "paused" and not include_paused:
+                unfinished += stats.pending_indicators
                 continue
             unfinished += self._resume_batch(stats)
         return unfinished
 
+    def _resume_batch(self, stats: BatchStats) -> int:
+        if stats.status == "paused":
+            self.store.set_batch_status(stats.batch_id, "running")
+        fresh = self.store.recount(stats.batch_id)
+        if fresh.done:
+            self.runtime.closed(fresh)
+            return 0
+        if (fresh.dispatch or "").startswith("local:"):
+            fresh = self._adopt(fresh)
+        self._dispatch(fresh, self.store.pending_chunks(stats.batch_id), None)
+        return fresh.pending_indicators
+
+    def _adopt(self, stats: BatchStats) -> BatchStats:
+        """A local batch of a process that is gone: this process runs it from now on."""
+        mine = f"local:{self.executor_id}"
+        if stats.dispatch != mine:
+            self.store.set_dispatch(stats.batch_id, mine)
+            return stats.model_copy(update={"dispatch": mine})
+        return stats
+
     def _recover_dead_local_executors(self) -> None:
-        if self.executor_id != "local" or self._system is None or not self._system.is_sqlite:
+        if self._system is None or not self._system.is_sqlite:
             return
         pending = DBOS.list_workflows(status="PENDING", load_input=False, load_output=False)
         executors = sorted({w.executor_id for w in pending if w.executor_id})
-        dead = system.dead_local_executors(executors)
-        if dead:
+        dead = [e for e in system.dead_local_executors(executors) if e != self.executor_id]
+        if dead and self.options.listen:
             self.recover_executors(dead)
 
-    def _resume_batch(self, stats: BatchStats) -> int:
-        trace_id = stats.batch_id
-        stats = self.store.refresh_batch_stats(trace_id)
-        if stats.done:
-            return 0
-        if DBOS.get_workflow_status(batch_workflow_id(trace_id)) is None:
-            pending = [i for i, s in self.store.batch_items(trace_id) if s == "pending"]
-            opts = RunOptions(stats.provider, None, self._default_strategy(stats.provider))
-            spec = BatchSpec(
-                trace_id=trace_id,
-                indicator_ids=tuple(pending),
-                provider=stats.provider,
-                model=stats.model,
-                strategy=opts.strategy,
-                created_at=stats.batch_start_time,
-            )
-            self._enqueue_batch(spec, opts)
-        self._fail_ended(trace_id)
-        return self.store.refresh_batch_stats(trace_id).pending_indicators
-
-    def _fail_ended(self, trace_id: str) -> None:
-        """Members whose workflow ended without an outcome (cancelled, or errored because even
-        recording the failure kept failing) are marked failed, so their batch can close."""
-        ended = DBOS.list_workflows(
-            workflow_id_prefix=[f"{trace_id}:"], status=ENDED, load_input=False
-        )
-        pending = {i for i, s in self.store.batch_items(trace_id) if s == "pending"}
-        for wf in ended:
-            indicator = wf.workflow_id.split(":", 1)[1].split(":retry-")[0]
-            if indicator in pending:
-                reason = f"workflow {wf.status}: {wf.error or 'no outcome recorded'}"
-                self.store.mark_failed(trace_id, indicator, None, reason[:2000])
-
     def retry_failed(self, trace_id: str | None = None) -> list[str]:
-        """Re-run the failed indicators (of one batch, or all) from their failed stage: the
-        stages they completed are replayed from the record, not re-run. Returns new workflow ids."""
+        """Re-run the failed members (of one batch, or all): they go back to pending and their
+        chunks are dispatched again; replies already received are re-sent, not re-asked.
+        Returns the workflow ids started."""
         self._require_started()
-        started = []
-        for item in self.store.failed_items(trace_id):
-            new_id = self._retry(item.trace_id, item.indicator_id)
-            if new_id:
-                started.append(new_id)
+        traces = sorted({i.trace_id for i in self.store.failed_items(trace_id)})
+        started: list[str] = []
+        for trace in traces:
+            if self.store.requeue_items(trace):
+                stats = self.store.batch_stats(trace)
+                if stats is not None:
+                    started += self._dispatch(stats, self.store.pending_chunks(trace), None)
         return started
 
-    def _retry(self, trace_id: str, indicator_id: str) -> str | None:
-        base = indicator_workflow_id(trace_id, indicator_id)
-        attempts = DBOS.list_workflows(
-            workflow_id_prefix=[f"{base}:retry-"], load_input=False, load_output=False
-        )
-        latest = max(attempts, key=lambda w: w.created_at or 0, default=None)
-        status = latest or DBOS.get_workflow_status(base)
-        if status is None or status.status in ACTIVE:
-            return None
-        steps = DBOS.list_workflow_steps(status.workflow_id)
-        failed = next((s for s in steps if s["error"] is not None), None)
-        start = failed["function_id"] if failed else 0
-        new_id = f"{base}:retry-{len(attempts) + 1}"
-        with SetWorkflowID(new_id):
-            DBOS.fork_workflow(
-                status.workflow_id,
-                start,
-                queue_name=INDICATOR_QUEUE,
-                application_version=system.APP_VERSION,
-            )
-        return new_id
+    def cancel(self, trace_id: str, reason: str = "cancelled by request") -> BatchStats:
+        """Cancel a batch: members not started end ``cancelled``, members in flight stop at
+        their next LLM ask; the batch closes ``cancelled``. A closed batch is left as it is."""
+        self._require_started()
+        stats = self.store.batch_stats(trace_id)
+        if stats is None:
+            raise EngineError(f"unknown batch {trace_id!r}")
+        if stats.done:
+            return stats
+        self.store.set_batch_status(trace_id, "cancelled", reason)
+        self.runtime.forget_status(trace_id)
+        for workflow_id in self.active_workflows(trace_id):
+            DBOS.cancel_workflow(workflow_id)
+        self.store.cancel_pending(trace_id, reason)
+        closed = self.store.batch_stats(trace_id)
+        assert closed is not None
+        self.runtime.closed(closed)
+        return closed
 
     def recover_executors(self, executor_ids: list[str]) -> int:
-        """Operator: hand the pending workflows of dead executors back to the queues, where live
-        workers pick them up. Returns how many were re-enqueued."""
+        """Operator: run the pending workflows of dead executors here (DBOS 3.4 has no public
+        call for it). Returns how many were recovered."""
         self._require_started()
         return len(DBOS._recover_pending_workflows(executor_ids))
 
@@ -379,19 +487,9 @@ class Engine:
         if Engine._running is not self:
             raise EngineError("engine not started (use `with Engine(...)` or .start())")
 
-    def _default_strategy(self, provider: str) -> str:
-        if self.options.strategy:
-            return self.options.strategy
-        return (Strategy.RULES if provider == "rules" else Strategy.LLM).value
-
     def _unclassified(self, items: list[Indicator]) -> list[str]:
-        ids = [i.indicator_id for i in items]
-        keep: set[str] = set()
-        for n in range(0, len(ids), _SQL_CHUNK):
-            chunk = ids[n : n + _SQL_CHUNK]
-            found = self.store.list_source_indicators(ids=chunk, unclassified_only=True)
-            keep.update(i.indicator_id for i in found)
-        return [i for i in ids if i in keep]
+        done = self.store.classified_ids([i.indicator_id for i in items])
+        return [i.indicator_id for i in items if i.indicator_id not in done]
 
     def _notify(self, event: ProgressEvent) -> None:
         if event.kind != "stage":
@@ -399,16 +497,9 @@ class Engine:
                 self._changed.notify_all()
 
 
-def _redacted(url: str) -> str:
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-
-
 def _unique(indicators: Iterable[Indicator]) -> list[Indicator]:
     """Indicators by id, the last one winning; an empty batch is an input error."""
-    by_id = {i.indicator_id: i for i in indicators}
+    by_id = {check_id(i.indicator_id, "indicator_id"): i for i in indicators}
     if not by_id:
         raise InputError("a batch needs at least one indicator")
     return list(by_id.values())

@@ -16,8 +16,8 @@ from indiclass.domain.store import BatchStats
 
 log = logging.getLogger("indiclass.engine")
 
-EventKind = Literal["stage", "indicator", "batch"]
-EventStatus = Literal["started", "completed", "failed", "closed"]
+EventKind = Literal["stage", "indicator", "batch", "call"]
+EventStatus = Literal["started", "completed", "failed", "cancelled", "closed", "paused"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class ProgressEvent:
     duration_ms: float | None = None
     error: str | None = None
     stats: BatchStats | None = None
+    fallback: bool = False
+    """An indicator completed with a stage answered by the rules because the LLM failed."""
 
 
 Subscriber = Callable[[ProgressEvent], None]

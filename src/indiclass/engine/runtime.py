@@ -1,48 +1,51 @@
-"""What durable steps need at run time: the store, providers, events — installed per process.
+"""What durable steps need at run time: the store, the result writer, providers, events —
+installed once per process.
 
 DBOS workflows and steps are module-level functions whose inputs are recorded in the system
-database, so they cannot receive live objects. The engine installs one :class:`Runtime` per process
-when it starts; steps look it up. Providers are rebuilt from the names recorded with the batch
-(``provider``, ``model``, ``strategy``) so a step recovered after a restart asks the same provider.
+database, so they cannot receive live objects. The engine installs one :class:`Runtime` per
+process when it starts; steps look it up. Providers are built from the run configuration the
+batch carries (never from this process's defaults), once per configuration per process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
-from dbos import DBOSClient
-
-from indiclass.domain.enums import Strategy
 from indiclass.domain.errors import EngineError
-from indiclass.domain.store import ResultStore
+from indiclass.domain.run import RunConfig
+from indiclass.domain.store import (
+    Applied,
+    BatchStats,
+    MemberCancelled,
+    MemberDone,
+    MemberFailed,
+    ResultStore,
+    WriteOp,
+)
 from indiclass.engine.events import EventBus, ProgressEvent
-from indiclass.pipeline import PipelineConfig, ProviderSet
-from indiclass.rules import RULES_MODEL
+from indiclass.engine.writer import WriteBehind
+from indiclass.pipeline import ProviderSet
+from indiclass.stages import DEFAULT_STAGES, StageSet
 
 log = logging.getLogger("indiclass.engine")
 
-ProviderFactory = Callable[[str, str | None], ProviderSet]
-"""(provider name, model or None for the configured default) -> the stage providers."""
+ProviderFactory = Callable[[RunConfig], ProviderSet]
+"""A run configuration → its providers, as this process can serve them (ConfigError if not)."""
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    """How a batch is classified; recorded in every workflow's inputs."""
+class Pacing:
+    """The seed's emission pacing: members start in waves of ``emit_batch`` per batch, with
+    ``emit_delay_ms`` between waves (LLM work only: the rules call nothing that rate-limits)."""
 
-    provider: str
-    model: str | None
-    strategy: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunOptions:
-        return cls(provider=data["provider"], model=data.get("model"), strategy=data["strategy"])
+    emit_batch: int = 10
+    emit_delay_ms: int = 100
+    startup_warm_ms: int = 0
 
 
 class Runtime:
@@ -54,104 +57,110 @@ class Runtime:
         provider_factory: ProviderFactory,
         bus: EventBus,
         *,
-        hybrid_threshold: float = 0.75,
-        max_reasks: int = 2,
+        concurrency: int = 20,
+        pacing: Pacing | None = None,
+        stages: StageSet = DEFAULT_STAGES,
+        executor_id: str = "local",
     ) -> None:
         self.store = store
         self.bus = bus
+        self.stages = stages
+        self.concurrency = concurrency
+        self.pacing = pacing or Pacing()
+        self.executor_id = executor_id
+        self.started = time.monotonic()
+        self.writer = WriteBehind(store, self._written)
         self._factory = provider_factory
-        self._providers: dict[tuple[str, str | None], ProviderSet] = {}
+        self._providers: dict[str, ProviderSet] = {}
         self._lock = threading.Lock()
-        self.hybrid_threshold = hybrid_threshold
-        self.max_reasks = max_reasks
-        self.stats = StatsRefresher(store, bus)
-        self._client: DBOSClient | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._waves: dict[str, tuple[float, int]] = {}
+        self._status: dict[str, tuple[float, str]] = {}
+
+    # ------------------------------------------------------------ providers
+
+    def providers(self, config: RunConfig) -> ProviderSet:
+        """The run's providers, built once per configuration in this process."""
+        key = config.fingerprint()
+        with self._lock:
+            found = self._providers.get(key)
+        if found is None:
+            found = self._factory(config)
+            with self._lock:
+                self._providers.setdefault(key, found)
+        return found
+
+    # ------------------------------------------------------------ flow control (on the loop)
 
     @property
-    def client(self) -> DBOSClient:
-        """A DBOS client on the system database (enqueues outside any workflow context)."""
-        if self._client is None:
-            raise EngineError("the engine's DBOS client is not open")
-        return self._client
+    def slots(self) -> asyncio.Semaphore:
+        """Members in flight in this process (each has at most one LLM call in flight)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        return self._slots
 
-    def open_client(self, client: DBOSClient | None) -> None:
-        if self._client is not None:
-            self._client.destroy()
-        self._client = client
+    async def paced(self, trace_id: str) -> None:
+        """Wait for this member's turn in its batch's emission waves (STARTUP_WARM_MS first)."""
+        warm = self.pacing.startup_warm_ms / 1000 - (time.monotonic() - self.started)
+        if warm > 0:
+            await asyncio.sleep(warm)
+        size, delay = self.pacing.emit_batch, self.pacing.emit_delay_ms / 1000
+        if delay <= 0:
+            return
+        now = time.monotonic()
+        wave_at, taken = self._waves.get(trace_id, (now, 0))
+        if taken >= size:
+            wave_at, taken = max(now, wave_at + delay), 0
+        self._waves[trace_id] = (wave_at, taken + 1)
+        if wave_at > now:
+            await asyncio.sleep(wave_at - now)
 
-    def providers(self, options: RunOptions) -> ProviderSet:
-        """The batch's providers, built once per process and reused."""
-        key = (options.provider, options.model)
-        with self._lock:
-            if key not in self._providers:
-                self._providers[key] = self._factory(options.provider, options.model)
-            return self._providers[key]
+    def batch_status(self, trace_id: str, max_age_s: float = 1.0) -> str:
+        """The batch's status, read at most every ``max_age_s`` (cancel and pause checks)."""
+        now = time.monotonic()
+        cached = self._status.get(trace_id)
+        if cached is None or now - cached[0] > max_age_s:
+            stats = self.store.batch_stats(trace_id)
+            status = stats.status if stats else "cancelled"
+            self._status[trace_id] = cached = (now, status)
+        return cached[1]
 
-    def config(self, options: RunOptions, trace_id: str, indicator_id: str) -> PipelineConfig:
-        return PipelineConfig(
-            strategy=Strategy(options.strategy),
-            hybrid_threshold=self.hybrid_threshold,
-            max_reasks=self.max_reasks,
-            tags={"trace_id": trace_id, "indicator_id": indicator_id},
-        )
+    def forget_status(self, trace_id: str) -> None:
+        self._status.pop(trace_id, None)
 
-    def label(self, options: RunOptions) -> tuple[str, str]:
-        """(provider, model) written on the classification and the batch."""
-        if Strategy(options.strategy) is Strategy.RULES:
-            return "rules", RULES_MODEL
-        default = self.providers(options).default
-        return default.name, default.model
+    # ------------------------------------------------------------ events
 
     def emit(self, event: ProgressEvent) -> None:
         self.bus.emit(event)
 
+    def _written(self, applied: Applied, ops: list[WriteOp]) -> None:
+        for op in ops:
+            if isinstance(op, MemberDone):
+                self.emit(
+                    ProgressEvent(
+                        "indicator",
+                        "completed",
+                        op.trace_id,
+                        op.indicator_id,
+                        duration_ms=op.duration_ms,
+                        fallback=bool(op.classification.fallback_stages),
+                    )
+                )
+            elif isinstance(op, MemberFailed):
+                self.emit(
+                    ProgressEvent(
+                        "indicator", "failed", op.trace_id, op.indicator_id, op.stage, error=op.reason
+                    )
+                )
+            elif isinstance(op, MemberCancelled):
+                self.emit(ProgressEvent("indicator", "cancelled", op.trace_id, op.indicator_id))
+        for stats in applied.closed:
+            self.closed(stats)
 
-class StatsRefresher:
-    """Recomputes ``pipeline_stats`` of batches that changed, at most every ``interval_s``.
-
-    Recomputing a batch's aggregates after every indicator costs O(batch size) each time; here a
-    background thread folds the changes of each interval into one refresh per batch, and emits
-    the ``batch closed`` event. A refresh lost to a crash is redone by ``Engine.resume``/``wait``.
-    """
-
-    def __init__(self, store: ResultStore, bus: EventBus, interval_s: float = 0.25) -> None:
-        self._store, self._bus, self._interval = store, bus, interval_s
-        self._dirty: set[str] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="indiclass-stats", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self.flush()
-
-    def touch(self, trace_id: str) -> None:
-        with self._lock:
-            self._dirty.add(trace_id)
-
-    def flush(self) -> None:
-        with self._lock:
-            dirty, self._dirty = self._dirty, set()
-        for trace_id in sorted(dirty):
-            try:
-                stats = self._store.refresh_batch_stats(trace_id)
-            except Exception:
-                log.exception("refreshing the stats of batch %s failed; will retry", trace_id)
-                self.touch(trace_id)
-                continue
-            if stats.done:
-                self._bus.emit(ProgressEvent("batch", "closed", trace_id, stats=stats))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.flush()
+    def closed(self, stats: BatchStats) -> None:
+        self._status.pop(stats.batch_id, None)
+        self._waves.pop(stats.batch_id, None)
+        self.emit(ProgressEvent("batch", "closed", stats.batch_id, stats=stats))
 
 
 _lock = threading.Lock()

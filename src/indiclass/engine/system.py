@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from dbos import DBOS, DBOSClient, DBOSConfig
 
 APP_NAME = "indiclass"
-APP_VERSION = "indiclass-engine-1"
+APP_VERSION = "indiclass-engine-2"
 """Pinned, not DBOS's hash of the workflow source: queued and pending workflows of a version are
 only run by executors of that version, so a code edit must not orphan them. Bump it when the
 sequence of steps in a workflow changes."""
@@ -136,7 +136,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def dbos_config(
-    system: SystemDb, executor_id: str, *, pool_size: int, log_level: str = "WARNING"
+    system: SystemDb,
+    executor_id: str,
+    *,
+    pool_size: int,
+    log_level: str = "WARNING",
+    threads: int | None = None,
 ) -> DBOSConfig:
     config: DBOSConfig = {
         "name": APP_NAME,
@@ -147,6 +152,8 @@ def dbos_config(
         "sys_db_pool_size": pool_size,
         "notification_listener_polling_interval_sec": 0.1,
     }
+    if threads is not None:
+        config["max_executor_threads"] = threads
     if system.engine is not None:
         config["system_database_engine"] = system.engine
     return config
@@ -159,9 +166,15 @@ def launch(
     pool_size: int,
     listen: list[str] | None,
     log_level: str = "WARNING",
+    threads: int | None = None,
 ) -> None:
-    """Construct and launch DBOS for this process (recovers this executor's pending workflows)."""
-    DBOS(config=dbos_config(system, executor_id, pool_size=pool_size, log_level=log_level))
+    """Construct and launch DBOS for this process (recovers this executor's pending workflows).
+    ``listen``: the queues this process dequeues from (None: all; []: none)."""
+    DBOS(
+        config=dbos_config(
+            system, executor_id, pool_size=pool_size, log_level=log_level, threads=threads
+        )
+    )
     if listen is not None:
         DBOS.listen_queues(listen)
     dbos_log = logging.getLogger("dbos")
@@ -172,6 +185,17 @@ def launch(
         DBOS.launch()
     finally:
         dbos_log.disabled = False
+    route_logs()
+
+
+def route_logs() -> None:
+    """DBOS's log records go where the process's logging goes (a log file for the CLI), not
+    to DBOS's own console handler."""
+    dbos_log = logging.getLogger("dbos")
+    for handler in list(dbos_log.handlers):
+        if type(handler) is logging.StreamHandler:
+            dbos_log.removeHandler(handler)
+    dbos_log.propagate = True
 
 
 def client(system: SystemDb) -> DBOSClient:

@@ -3,11 +3,38 @@ servers without native structured output, token estimates, and SDK-error transla
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
+from indiclass.domain.errors import (
+    ProviderError,
+    ProviderRateLimited,
+    ProviderTransient,
+    ProviderUnavailable,
+)
 from indiclass.domain.ports import LLMRequest
+from indiclass.domain.redact import redact
+
+C = TypeVar("C")
+
+
+class LoopBound(Generic[C]):
+    """One SDK client per running event loop (an async client's connection pool belongs to the
+    loop that opened it)."""
+
+    def __init__(self, factory: Callable[[], C]) -> None:
+        self._factory = factory
+        self._clients: dict[int, C] = {}
+
+    def get(self) -> C:
+        key = id(asyncio.get_running_loop())
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = self._factory()
+        return client
 
 _DROP = frozenset({"description", "maxLength", "maxItems", "minimum", "maximum", "title"})
 
@@ -59,3 +86,37 @@ def retry_after_seconds(headers: Any) -> float | None:
             except ValueError:
                 continue
     return None
+
+
+def translate_error(exc: Any, url: str, model: str, key_var: str, url_var: str) -> ProviderError:
+    """The SDK's exception as one of ours (the one boundary where foreign errors are mapped);
+    URLs are redacted, so a key written into a base URL is never stored or served."""
+    url = redact(url)
+    status = getattr(exc, "status_code", None)
+    response = getattr(exc, "response", None)
+    if status == 429:
+        after = retry_after_seconds(getattr(response, "headers", None))
+        return ProviderRateLimited(f"{url}: rate limited (429)", retry_after=after)
+    if type(exc).__name__ == "APITimeoutError":
+        return ProviderTransient(f"{url}: request timed out")
+    if status is None:
+        reason = redact(str(exc))
+        return ProviderUnavailable(f"cannot reach the LLM server at {url} (set {url_var}): {reason}")
+    if status in (401, 403):
+        return ProviderUnavailable(f"{url} refused the API key ({status}); check {key_var}")
+    if status == 404:
+        return ProviderUnavailable(f"{url}: model {model!r} or endpoint not found (404)")
+    if status >= 500 or status in (408, 409):
+        transient = ProviderTransient(f"{url}: server error {status}")
+        transient.retry_after = retry_after_seconds(getattr(response, "headers", None))  # type: ignore[attr-defined]
+        return transient
+    return ProviderError(f"{url}: request rejected ({status}): {_message(exc)}")
+
+
+def _message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])[:300]
+    return str(exc)[:300]

@@ -19,8 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 
 from indiclass.domain.ports import LLMReply, LLMRequest
 from indiclass.domain.usage import Usage
-from indiclass.providers._wire import wire_schema
-from indiclass.providers.openai import translate_error
+from indiclass.providers._wire import LoopBound, translate_error, wire_schema
 
 AnthropicMode = Literal["tools", "json_schema"]
 
@@ -43,22 +42,26 @@ class AnthropicProvider:
         self.config = config
         self.name = config.name
         self.model = config.model
-        self._client = anthropic.Anthropic(
-            api_key=config.api_key or "not-needed",
-            base_url=config.base_url,
+        self._http_client = http_client
+        self._clients = LoopBound(self._new_client)
+
+    def _new_client(self) -> anthropic.AsyncAnthropic:
+        return anthropic.AsyncAnthropic(
+            api_key=self.config.api_key or "not-needed",
+            base_url=self.config.base_url,
             max_retries=0,
-            timeout=config.timeout_s,
-            http_client=http_client,
+            timeout=self.config.timeout_s,
+            http_client=self._http_client,
         )
 
     @property
     def url(self) -> str:
-        return str(self._client.base_url).rstrip("/")
+        return (self.config.base_url or "https://api.anthropic.com").rstrip("/")
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         started = time.perf_counter()
         try:
-            message = self._client.messages.create(**self.params(request))
+            message = await self._clients.get().messages.create(**self.params(request))
         except anthropic.APIError as exc:
             raise translate_error(
                 exc, self.url, self.model, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"

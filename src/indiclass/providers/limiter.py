@@ -7,10 +7,11 @@ the reservation is corrected (``settle``). Budgets are over a sliding window (60
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -28,7 +29,7 @@ class Limiter:
         *,
         window_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rpm, self.tpm, self.window_s = rpm, tpm, window_s
         self.clock, self.sleep = clock, sleep
@@ -37,8 +38,8 @@ class Limiter:
         self.waits = 0
         """How many times a caller had to wait (for tests and stats)."""
 
-    def acquire(self, tokens: int) -> Ticket:
-        """Block until one more request of ``tokens`` fits the budget, then reserve it."""
+    async def acquire(self, tokens: int) -> Ticket:
+        """Wait until one more request of ``tokens`` fits the budget, then reserve it."""
         while True:
             with self._lock:
                 now = self.clock()
@@ -49,7 +50,7 @@ class Limiter:
                     return ticket
                 wait = self._tickets[0].at + self.window_s - now
                 self.waits += 1
-            self.sleep(max(wait, 0.001))
+            await self.sleep(max(wait, 0.001))
 
     def settle(self, ticket: Ticket, actual_tokens: int) -> None:
         """Replace the estimate with the tokens the server reported."""

@@ -21,18 +21,14 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ImportError("the openai provider needs the SDK: pip install 'indiclass[llm]'") from exc
 
-from indiclass.domain.errors import (
-    ProviderError,
-    ProviderRateLimited,
-    ProviderTransient,
-    ProviderUnavailable,
-)
+from indiclass.domain.errors import ProviderError
 from indiclass.domain.ports import LLMReply, LLMRequest
 from indiclass.domain.usage import Usage
 from indiclass.providers._wire import (
+    LoopBound,
     compact_json,
-    retry_after_seconds,
     schema_instruction,
+    translate_error,
     wire_schema,
 )
 
@@ -94,29 +90,33 @@ def preset(name: str, **changes: Any) -> OpenAICompatible:
 
 
 class OpenAIProvider:
-    """Answers an LLMRequest with one chat completion (the SDK's own retries are off: the
-    ``Retrying`` wrapper owns retries)."""
+    """Answers an LLMRequest with one chat completion on ``AsyncOpenAI`` (one client per event
+    loop; the SDK's own retries are off: the ``Retrying`` wrapper owns retries)."""
 
     def __init__(self, config: OpenAICompatible, *, http_client: Any = None) -> None:
         self.config = config
         self.name = config.name
         self.model = config.model
-        self._client = openai.OpenAI(
-            api_key=config.api_key or "not-needed",
-            base_url=config.base_url,
+        self._clients = LoopBound(self._new_client)
+        self._http_client = http_client
+
+    def _new_client(self) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            api_key=self.config.api_key or "not-needed",
+            base_url=self.config.base_url,
             max_retries=0,
-            timeout=config.timeout_s,
-            http_client=http_client,
+            timeout=self.config.timeout_s,
+            http_client=self._http_client,
         )
 
     @property
     def url(self) -> str:
-        return str(self._client.base_url).rstrip("/")
+        return (self.config.base_url or "https://api.openai.com/v1").rstrip("/")
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         started = time.perf_counter()
         try:
-            response = self._client.chat.completions.create(**self.params(request))
+            response = await self._clients.get().chat.completions.create(**self.params(request))
         except openai.APIError as exc:
             raise self._translate(exc) from None
         return LLMReply(
@@ -196,37 +196,6 @@ def _usage(usage: Any) -> Usage:
         cached_tokens=cached,
         cost_usd=None,
     )
-
-
-def translate_error(exc: Any, url: str, model: str, key_var: str, url_var: str) -> ProviderError:
-    """The SDK's exception as one of ours (the one boundary where foreign errors are mapped)."""
-    status = getattr(exc, "status_code", None)
-    response = getattr(exc, "response", None)
-    if status == 429:
-        after = retry_after_seconds(getattr(response, "headers", None))
-        return ProviderRateLimited(f"{url}: rate limited (429)", retry_after=after)
-    if type(exc).__name__ == "APITimeoutError":
-        return ProviderTransient(f"{url}: request timed out")
-    if status is None:
-        return ProviderUnavailable(f"cannot reach the LLM server at {url} (set {url_var}): {exc}")
-    if status in (401, 403):
-        return ProviderUnavailable(f"{url} refused the API key ({status}); check {key_var}")
-    if status == 404:
-        return ProviderUnavailable(f"{url}: model {model!r} or endpoint not found (404)")
-    if status >= 500 or status in (408, 409):
-        transient = ProviderTransient(f"{url}: server error {status}")
-        transient.retry_after = retry_after_seconds(getattr(response, "headers", None))  # type: ignore[attr-defined]
-        return transient
-    return ProviderError(f"{url}: request rejected ({status}): {_message(exc)}")
-
-
-def _message(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        err = body.get("error", body)
-        if isinstance(err, dict) and err.get("message"):
-            return str(err["message"])[:300]
-    return str(exc)[:300]
 
 
 __all__ = [

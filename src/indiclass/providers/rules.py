@@ -14,5 +14,5 @@ class RulesProvider:
     def __init__(self, model: str = RULES_MODEL) -> None:
         self.model = model
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         return rules_reply(request, self.model)

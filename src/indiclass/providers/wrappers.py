@@ -1,21 +1,29 @@
-"""Wrappers around any Provider: each adds one concern and forwards ``complete``.
+"""Wrappers around any Provider: each adds one concern and forwards ``complete`` (async).
 
 Usual composition (outermost first), as ``bootstrap.providers`` builds it::
 
-    Logged → Cached → Retrying → RateLimited → Priced → adapter
+    Logged → Cached → Fallback(Retrying → RateLimited → Priced → adapter, *others)
 
 so a cache hit is logged but costs nothing and touches no limiter, each retry passes the limiter,
-and every reply that reaches the cache or the log carries its cost.
+a provider that stays unavailable or failing hands over to the next one, and every reply that
+reaches the cache or the log carries its cost. (The durable engine logs calls itself, with a
+key per call, instead of ``Logged``.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from indiclass.domain.errors import ProviderError, ProviderRateLimited, ProviderTransient
+from indiclass.domain.errors import (
+    ProviderError,
+    ProviderRateLimited,
+    ProviderTransient,
+    ProviderUnavailable,
+)
 from indiclass.domain.ports import CallRecord, CallSink, LLMReply, LLMRequest, Provider
 from indiclass.domain.usage import Usage
 from indiclass.providers._wire import estimate_request_tokens
@@ -34,8 +42,8 @@ class Wrapper:
         self.name = inner.name
         self.model = inner.model
 
-    def complete(self, request: LLMRequest) -> LLMReply:
-        return self.inner.complete(request)
+    async def complete(self, request: LLMRequest) -> LLMReply:
+        return await self.inner.complete(request)
 
 
 class Priced(Wrapper):
@@ -45,8 +53,8 @@ class Priced(Wrapper):
         super().__init__(inner)
         self.prices = prices
 
-    def complete(self, request: LLMRequest) -> LLMReply:
-        reply = self.inner.complete(request)
+    async def complete(self, request: LLMRequest) -> LLMReply:
+        reply = await self.inner.complete(request)
         cost = self.prices.cost(reply.model, reply.usage)
         return reply.model_copy(update={"usage": reply.usage.model_copy(update={"cost_usd": cost})})
 
@@ -62,7 +70,7 @@ class Retrying(Wrapper):
         max_retries: int = 4,
         base_delay_s: float = 0.5,
         max_delay_s: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         super().__init__(inner)
         self.max_retries = max_retries
@@ -70,14 +78,14 @@ class Retrying(Wrapper):
         self.max_delay_s = max_delay_s
         self.sleep = sleep
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         for attempt in range(self.max_retries + 1):
             try:
-                return self.inner.complete(request)
+                return await self.inner.complete(request)
             except (ProviderRateLimited, ProviderTransient) as exc:
                 if attempt == self.max_retries:
                     raise
-                self.sleep(self.delay(attempt, exc))
+                await self.sleep(self.delay(attempt, exc))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def delay(self, attempt: int, exc: ProviderError) -> float:
@@ -103,10 +111,10 @@ class RateLimited(Wrapper):
         super().__init__(inner)
         self.limiter = limiter or limiter_for(inner.name, inner.model, rpm, tpm)
 
-    def complete(self, request: LLMRequest) -> LLMReply:
-        ticket = self.limiter.acquire(estimate_request_tokens(request))
+    async def complete(self, request: LLMRequest) -> LLMReply:
+        ticket = await self.limiter.acquire(estimate_request_tokens(request))
         try:
-            reply = self.inner.complete(request)
+            reply = await self.inner.complete(request)
         except ProviderError:
             self.limiter.settle(ticket, 0)
             raise
@@ -123,22 +131,22 @@ class Cached(Wrapper):
         super().__init__(inner)
         self.cache = cache
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         key = request.cache_key(self.name, self.model)
         hit = self.cache.get(key)
         if hit is not None:
             return hit.model_copy(update={"usage": Usage(), "cache_hit": True, "duration_ms": 0.0})
-        reply = self.inner.complete(request)
+        reply = await self.inner.complete(request)
         if _accepted(request, reply.content):
             self.cache.put(key, reply)
         return reply
 
 
 def _accepted(request: LLMRequest, content: str) -> bool:
-    from indiclass.stages import LLM_STAGE_MAP
+    from indiclass.stages import DEFAULT_STAGES
 
-    stage = LLM_STAGE_MAP.get(request.stage)
-    if stage is None or request.payload is None:
+    stage = DEFAULT_STAGES.by_name.get(str(request.stage))
+    if stage is None or stage.decide is None or request.payload is None:
         return False
     try:
         stage.decide(request.payload, content)
@@ -154,10 +162,10 @@ class Logged(Wrapper):
         super().__init__(inner)
         self.sink = sink
 
-    def complete(self, request: LLMRequest) -> LLMReply:
+    async def complete(self, request: LLMRequest) -> LLMReply:
         started = time.perf_counter()
         try:
-            reply = self.inner.complete(request)
+            reply = await self.inner.complete(request)
         except ProviderError as exc:
             self._emit(request, None, started, f"{type(exc).__name__}: {exc}")
             raise
@@ -168,11 +176,11 @@ class Logged(Wrapper):
         self, request: LLMRequest, reply: LLMReply | None, started: float, error: str | None
     ) -> None:
         record = CallRecord(
-            stage=request.stage.value,
+            stage=str(request.stage),
             provider=reply.provider if reply else self.name,
             model=reply.model if reply else self.model,
             system=request.system,
-            user=render_user(request),
+            user=request.logged_user(),
             response=reply.content if reply else None,
             usage=reply.usage if reply else Usage(),
             cache_hit=bool(reply and reply.cache_hit),
@@ -186,7 +194,29 @@ class Logged(Wrapper):
             log.exception("the LLM call sink failed for stage %s", request.stage)
 
 
-def render_user(request: LLMRequest) -> str:
-    """The user prompt followed by any re-ask turns, as logged."""
-    turns = [f"[{t.role}] {t.content}" for t in request.history]
-    return "\n\n".join([request.user, *turns])
+class Fallback(Wrapper):
+    """The first provider that answers: ``primary``, then each of ``others`` in turn when the
+    one before is unavailable or keeps failing transiently (after its own retries). Errors that
+    are the request's fault (a 400) are not retried elsewhere. The reply names who answered."""
+
+    handover: tuple[type[ProviderError], ...] = (
+        ProviderUnavailable,
+        ProviderTransient,
+        ProviderRateLimited,
+    )
+
+    def __init__(self, primary: Provider, *others: Provider) -> None:
+        super().__init__(primary)
+        self.providers = (primary, *others)
+
+    async def complete(self, request: LLMRequest) -> LLMReply:
+        errors: list[ProviderError] = []
+        for provider in self.providers:
+            try:
+                return await provider.complete(request)
+            except self.handover as exc:
+                errors.append(exc)
+        text = "; ".join(f"{p.name}/{p.model}: {e}" for p, e in zip(self.providers, errors))
+        if all(isinstance(e, ProviderUnavailable) for e in errors):
+            raise ProviderUnavailable(f"no provider could answer: {text}")
+        raise ProviderTransient(f"no provider could answer: {text}")

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from indiclass.domain.enums import StageName
 from indiclass.domain.errors import InvalidReply
 from indiclass.domain.ports import LLMRequest
 
@@ -16,11 +15,18 @@ M = TypeVar("M", bound=BaseModel)
 _schema_cache: dict[type[BaseModel], dict[str, Any]] = {}
 
 
+RULES_ONLY_FIELDS = frozenset({"field_confidence"})
+"""Result fields the rules fill and an LLM is never asked for."""
+
+
 def reply_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """A strict JSON schema for ``model``: refs inlined, every property required, no extras."""
+    """A strict JSON schema for ``model``: refs inlined, every property required, no extras,
+    without the rules-only fields."""
     if model not in _schema_cache:
         raw = model.model_json_schema()
         defs = raw.pop("$defs", {})
+        for name in RULES_ONLY_FIELDS:
+            raw.get("properties", {}).pop(name, None)
         _schema_cache[model] = _strict(_inline(raw, defs))
     return _schema_cache[model]
 
@@ -89,7 +95,7 @@ def _describe(exc: ValidationError) -> str:
 
 
 def make_request(
-    stage: StageName,
+    stage: str,
     system: str,
     user: str,
     reply_model: type[BaseModel],
@@ -101,7 +107,7 @@ def make_request(
         stage=stage,
         system=system,
         user=user,
-        schema_name=f"{stage.value.replace('-', '_')}_reply",
+        schema_name=f"{str(stage).replace('-', '_')}_reply",
         json_schema=reply_schema(reply_model),
         payload=payload,
         max_output_tokens=max_output_tokens,

@@ -22,7 +22,7 @@ from indiclass.domain.ports import LLMRequest
 from indiclass.rules import review_classification
 from indiclass.stages import prompts
 from indiclass.stages._common import make_request, parse_reply
-from indiclass.stages.base import LLMStage, StageInput
+from indiclass.stages.base import StageInput, llm_stage
 
 
 class ReviewInput(StageInput):
@@ -73,6 +73,13 @@ def decide(inp: ReviewInput, content: str) -> BooleanReviewResult:
     return result
 
 
-STAGE = LLMStage(
-    StageName.BOOLEAN_REVIEW, ReviewInput, BooleanReviewResult, rule, build_request, decide
+STAGE = llm_stage(
+    StageName.BOOLEAN_REVIEW,
+    "boolean_review",
+    ReviewInput,
+    BooleanReviewResult,
+    rule,
+    build_request,
+    decide,
+    table="boolean_review_results",
 )

@@ -1,127 +1,157 @@
 """Complete: applies the final review's corrections and assembles the Classification with its
-overall confidence and review status. Rules only; never produces a half-made classification."""
+per-field and overall confidence, review status and ``needs_review``. Rules only; never produces
+a half-made classification."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from indiclass.domain.enums import ReviewStatus, StageName
+from indiclass.domain.enums import ReviewStatus
+from indiclass.domain.errors import InputError
 from indiclass.domain.models import (
-    BooleanReviewResult,
     Classification,
     Correction,
-    CumulativeResult,
-    FamilyResult,
     FinalReviewResult,
     Indicator,
-    NormalizationResult,
-    TimeResult,
-    TypeResult,
+    StageResult,
     coerce_field,
 )
-from indiclass.stages.base import StageInput
 
 REVIEW_FACTOR = {ReviewStatus.PASSED: 1.0, ReviewStatus.CORRECTED: 0.9, ReviewStatus.FAILED: 0.5}
 
+FIELD_SOURCE: dict[str, tuple[str, str]] = {
+    "family": ("family", "family"),
+    "indicator_type": ("type", "indicator_type"),
+    "temporal_aggregation": ("type", "temporal_aggregation"),
+    "heat_map_orientation": ("type", "heat_map_orientation"),
+    "time_basis": ("time", "time_basis"),
+    "reporting_frequency": ("time", "reporting_frequency"),
+    "scale": ("normalization", "scale"),
+    "scale_multiplier": ("normalization", "scale_multiplier"),
+    "is_currency_denominated": ("normalization", "is_currency_denominated"),
+    "detected_currency": ("normalization", "detected_currency"),
+    "parsed_unit_type": ("normalization", "parsed_unit_type"),
+    "is_cumulative": ("cumulative", "is_cumulative"),
+    "cumulative_pattern_type": ("cumulative", "pattern"),
+}
+"""Each classification field: (the stage key whose result decides it, the result's field)."""
 
-class CompleteInput(StageInput):
-    indicator: Indicator
-    normalization: NormalizationResult
-    time: TimeResult
-    cumulative: CumulativeResult
-    family: FamilyResult
-    type: TypeResult
-    boolean_review: BooleanReviewResult
-    final_review: FinalReviewResult
+SCORED_FIELDS: tuple[str, ...] = (
+    "family",
+    "indicator_type",
+    "time_basis",
+    "is_currency_denominated",
+    "detected_currency",
+    "scale",
+    "heat_map_orientation",
+    "is_cumulative",
+)
+"""The fields a classification is judged on; each gets its own confidence."""
+
+_OVERALL_FROM = ("normalization", "time", "family", "type")
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """What the complete step needs besides the stage results."""
+
     provider: str
     model: str
+    summarised: Sequence[str]
+    """Stage keys whose confidence and reasoning the classification carries."""
+    review_threshold: float = 0.75
+    fallback_stages: tuple[str, ...] = ()
 
 
-def run(inp: CompleteInput) -> Classification:
-    draft = _draft(inp)
-    status = inp.final_review.status
-    if inp.final_review.corrections and status is not ReviewStatus.FAILED:
-        corrected = _apply(draft, inp.final_review.corrections)
+def assemble(
+    indicator: Indicator, results: Mapping[str, StageResult], how: Assembly
+) -> Classification:
+    """The classification from every stage's result (InputError naming a missing stage)."""
+    missing = [k for k in (*_OVERALL_FROM, "cumulative", "final_review") if k not in results]
+    if missing:
+        raise InputError(f"cannot complete: no result for {', '.join(missing)}")
+    final = results["final_review"]
+    assert isinstance(final, FinalReviewResult)
+    draft = _draft(indicator, results, how)
+    status = final.status
+    if final.corrections and status is not ReviewStatus.FAILED:
+        corrected = _apply(draft, final.corrections, final.confidence)
         if corrected is not None:
-            return corrected
+            try:
+                return _finish(corrected, ReviewStatus.CORRECTED, results, how)
+            except ValidationError:  # the corrections break an invariant: not applied
+                pass
         status = ReviewStatus.FAILED
-    return _finish(draft, status)
+    return _finish(draft, status, results, how)
 
 
-def overall_confidence(inp: CompleteInput, status: ReviewStatus) -> float:
-    """Half the weakest stage, half the mean of the deciding stages, scaled by the review."""
-    parts = [
-        inp.normalization.confidence,
-        inp.time.confidence,
-        inp.family.confidence,
-        inp.type.confidence,
-    ]
+def overall_confidence(results: Mapping[str, StageResult], status: ReviewStatus) -> float:
+    """Half the weakest deciding stage, half their mean, scaled by the review."""
+    parts = [results[k].confidence for k in _OVERALL_FROM]
     base = 0.5 * min(parts) + 0.5 * sum(parts) / len(parts)
     return round(base * REVIEW_FACTOR[status], 4)
 
 
-def _draft(inp: CompleteInput) -> dict[str, Any]:
-    ind, norm, typ = inp.indicator, inp.normalization, inp.type
-    return {
-        "indicator_id": ind.indicator_id,
-        "name": ind.name,
-        "family": inp.family.family,
-        "indicator_type": typ.indicator_type,
-        "temporal_aggregation": typ.temporal_aggregation,
-        "heat_map_orientation": typ.heat_map_orientation,
-        "time_basis": inp.time.time_basis,
-        "reporting_frequency": inp.time.reporting_frequency,
-        "scale": norm.scale,
-        "scale_multiplier": norm.scale_multiplier,
-        "is_currency_denominated": norm.is_currency_denominated,
-        "detected_currency": norm.detected_currency,
-        "is_cumulative": inp.cumulative.is_cumulative,
-        "cumulative_pattern_type": inp.cumulative.pattern,
-        "parsed_unit_type": norm.parsed_unit_type,
-        "provider": inp.provider,
-        "model": inp.model,
-        **_stage_fields(inp),
-        "_inp": inp,
-    }
-
-
-def _stage_fields(inp: CompleteInput) -> dict[str, Any]:
-    stages = {
-        "normalization": inp.normalization,
-        "time": inp.time,
-        "cumulative": inp.cumulative,
-        "family": inp.family,
-        "type": inp.type,
-        "boolean_review": inp.boolean_review,
-        "final_review": inp.final_review,
-    }
-    out: dict[str, Any] = {}
-    for prefix, result in stages.items():
-        out[f"{prefix}_confidence"] = result.confidence
-        out[f"{prefix}_reasoning"] = result.reasoning
+def field_confidences(results: Mapping[str, StageResult]) -> dict[str, float]:
+    """Each scored field's confidence: the deciding stage's own estimate for that field, else
+    the stage's confidence."""
+    out = {}
+    for name in SCORED_FIELDS:
+        key, attr = FIELD_SOURCE[name]
+        result = results[key]
+        own = result.field_confidence
+        out[name] = own.get(attr, own.get(name, result.confidence))
     return out
 
 
-def _apply(draft: dict[str, Any], corrections: list[Correction]) -> Classification | None:
+def _draft(
+    indicator: Indicator, results: Mapping[str, StageResult], how: Assembly
+) -> dict[str, Any]:
+    draft: dict[str, Any] = {"indicator_id": indicator.indicator_id, "name": indicator.name}
+    for name, (key, attr) in FIELD_SOURCE.items():
+        draft[name] = getattr(results[key], attr)
+    draft["field_confidence"] = field_confidences(results)
+    draft["stage_confidence"] = {k: results[k].confidence for k in how.summarised}
+    draft["stage_reasoning"] = {k: results[k].reasoning for k in how.summarised}
+    return draft
+
+
+def _apply(
+    draft: dict[str, Any], corrections: list[Correction], confidence: float
+) -> dict[str, Any] | None:
     updated = dict(draft)
+    field_conf = dict(draft["field_confidence"])
     try:
         for c in corrections:
             updated[c.field] = coerce_field(c.field, c.value)
-        if updated["is_currency_denominated"] is False:
-            updated["detected_currency"] = None
-        return _finish(updated, ReviewStatus.CORRECTED)
-    except (ValueError, ValidationError):
+            if c.field in field_conf:
+                field_conf[c.field] = confidence
+    except ValueError:
         return None
+    if updated["is_currency_denominated"] is False:
+        updated["detected_currency"] = None
+    return {**updated, "field_confidence": field_conf}
 
 
-def _finish(draft: dict[str, Any], status: ReviewStatus) -> Classification:
-    fields = {k: v for k, v in draft.items() if k != "_inp"}
-    inp: CompleteInput = draft["_inp"]
+def _finish(
+    draft: dict[str, Any],
+    status: ReviewStatus,
+    results: Mapping[str, StageResult],
+    how: Assembly,
+) -> Classification:
+    low = any(c < how.review_threshold for c in draft["field_confidence"].values())
     return Classification(
-        **fields, review_status=status, overall_confidence=overall_confidence(inp, status)
+        **draft,
+        provider=how.provider,
+        model=how.model,
+        review_status=status,
+        overall_confidence=overall_confidence(results, status),
+        needs_review=low or status is ReviewStatus.FAILED,
+        fallback_stages=how.fallback_stages,
     )
 
 
-STAGE_NAME = StageName.COMPLETE

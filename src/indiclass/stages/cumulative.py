@@ -6,7 +6,7 @@ from __future__ import annotations
 from indiclass.domain.enums import StageName
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules import detect_cumulative
-from indiclass.stages.base import RuleStage, StageInput
+from indiclass.stages.base import StageInput, rule_stage
 
 
 class CumulativeInput(StageInput):
@@ -18,4 +18,12 @@ def run(inp: CumulativeInput) -> CumulativeResult:
     return detect_cumulative(inp.indicator, inp.time)
 
 
-STAGE = RuleStage(StageName.CUMULATIVE, CumulativeInput, run)
+STAGE = rule_stage(
+    StageName.CUMULATIVE,
+    "cumulative",
+    CumulativeInput,
+    CumulativeResult,
+    run,
+    table="cumulative_detection_results",
+    columns={"pattern": "cumulative_pattern_type"},
+)

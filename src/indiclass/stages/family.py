@@ -15,7 +15,7 @@ from indiclass.domain.ports import LLMRequest
 from indiclass.rules import assign_family
 from indiclass.stages import prompts
 from indiclass.stages._common import make_request, parse_reply
-from indiclass.stages.base import LLMStage, StageInput
+from indiclass.stages.base import StageInput, llm_stage
 
 
 class FamilyInput(StageInput):
@@ -45,4 +45,13 @@ def decide(inp: FamilyInput, content: str) -> FamilyResult:
     return parse_reply(content, FamilyResult)
 
 
-STAGE = LLMStage(StageName.FAMILY, FamilyInput, FamilyResult, rule, build_request, decide)
+STAGE = llm_stage(
+    StageName.FAMILY,
+    "family",
+    FamilyInput,
+    FamilyResult,
+    rule,
+    build_request,
+    decide,
+    table="family_assignment_results",
+)

@@ -11,7 +11,7 @@ from indiclass.domain.ports import LLMRequest
 from indiclass.rules import final_review
 from indiclass.stages import prompts
 from indiclass.stages._common import make_request, parse_reply
-from indiclass.stages.base import LLMStage
+from indiclass.stages.base import llm_stage
 from indiclass.stages.boolean_review import ReviewInput, review_prompt
 
 
@@ -31,8 +31,11 @@ def rule(inp: FinalReviewInput) -> FinalReviewResult:
     )
 
 
-def passed_without_review(inp: FinalReviewInput) -> FinalReviewResult:
-    """The answer when the boolean review found nothing: passed, nothing to correct."""
+def passed_without_review(inp: FinalReviewInput) -> FinalReviewResult | None:
+    """The answer when the boolean review found nothing: passed, nothing to correct (None: the
+    review flagged fields, so there is something to decide)."""
+    if not inp.boolean_review.passed:
+        return None
     return FinalReviewResult(
         status=ReviewStatus.PASSED,
         confidence=inp.boolean_review.confidence,
@@ -63,6 +66,15 @@ def decide(inp: FinalReviewInput, content: str) -> FinalReviewResult:
     return result
 
 
-STAGE = LLMStage(
-    StageName.FINAL_REVIEW, FinalReviewInput, FinalReviewResult, rule, build_request, decide
+STAGE = llm_stage(
+    StageName.FINAL_REVIEW,
+    "final_review",
+    FinalReviewInput,
+    FinalReviewResult,
+    rule,
+    build_request,
+    decide,
+    shortcut=passed_without_review,
+    table="final_review_results",
+    hybrid_always_asks=True,
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from indiclass.domain.enums import StageName
 from indiclass.domain.models import Indicator, NormalizationResult
 from indiclass.rules import normalize_units
-from indiclass.stages.base import RuleStage, StageInput
+from indiclass.stages.base import StageInput, rule_stage
 
 
 class NormalizeInput(StageInput):
@@ -19,4 +19,11 @@ def run(inp: NormalizeInput) -> NormalizationResult:
     return normalize_units(inp.indicator)
 
 
-STAGE = RuleStage(StageName.NORMALIZE, NormalizeInput, run)
+STAGE = rule_stage(
+    StageName.NORMALIZE,
+    "normalization",
+    NormalizeInput,
+    NormalizationResult,
+    run,
+    table="normalization_results",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from indiclass.domain.enums import Branch, StageName
 from indiclass.domain.models import NormalizationResult, RouteResult
-from indiclass.stages.base import RuleStage, StageInput
+from indiclass.stages.base import StageInput, rule_stage
 
 
 class RouterInput(StageInput):
@@ -22,4 +22,4 @@ def run(inp: RouterInput) -> RouteResult:
     return RouteResult(branch=branch, confidence=norm.confidence, reasoning=why)
 
 
-STAGE = RuleStage(StageName.ROUTER, RouterInput, run)
+STAGE = rule_stage(StageName.ROUTER, "route", RouterInput, RouteResult, run, summarised=False)

@@ -8,7 +8,7 @@ from indiclass.domain.ports import LLMRequest
 from indiclass.rules import infer_time
 from indiclass.stages import prompts
 from indiclass.stages._common import make_request, parse_reply
-from indiclass.stages.base import LLMStage, StageInput
+from indiclass.stages.base import StageInput, llm_stage
 
 
 class TimeInput(StageInput):
@@ -31,4 +31,13 @@ def decide(inp: TimeInput, content: str) -> TimeResult:
     return parse_reply(content, TimeResult)
 
 
-STAGE = LLMStage(StageName.TIME, TimeInput, TimeResult, rule, build_request, decide)
+STAGE = llm_stage(
+    StageName.TIME,
+    "time",
+    TimeInput,
+    TimeResult,
+    rule,
+    build_request,
+    decide,
+    table="time_inference_results",
+)

@@ -16,7 +16,7 @@ from indiclass.domain.ports import LLMRequest
 from indiclass.rules import classify_type
 from indiclass.stages import prompts
 from indiclass.stages._common import make_request, parse_reply
-from indiclass.stages.base import LLMStage, StageInput
+from indiclass.stages.base import StageInput, llm_stage
 
 
 class TypeInput(StageInput):
@@ -52,4 +52,13 @@ def decide(inp: TypeInput, content: str) -> TypeResult:
     return result
 
 
-STAGE = LLMStage(StageName.TYPE, TypeInput, TypeResult, rule, build_request, decide)
+STAGE = llm_stage(
+    StageName.TYPE,
+    "type",
+    TypeInput,
+    TypeResult,
+    rule,
+    build_request,
+    decide,
+    table="type_classification_results",
+)

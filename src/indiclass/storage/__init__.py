@@ -1,17 +1,15 @@
 """The results store on SQLite (WAL, one writer) or PostgreSQL, through one code path.
 
     store = open_store("./data/classify-workflow-local-dev.db")   # or "postgresql://..."
-    store.create_batch(BatchSpec(...))                 # pipeline_stats row + batch_items
-    store.log_stage(trace, ind, stage, "started")      # processing_log; item's started_at
-    store.complete_stage(trace, ind, stage, result, record, usage, duration_ms=...)
-    store.record_llm_call(call)                        # a CallSink: llm_calls row
-    store.save_classification(trace, c, refresh="auto")  # or mark_failed(..., refresh="auto")
-    store.refresh_batch_stats(trace)                   # exact recompute, any time
+    store.create_batch(BatchSpec(...))       # pipeline_stats row + batch_items (in chunks)
+    store.apply([CallBegun(...), CallEnded(...), MemberDone(...), ...])  # one transaction
+    store.batch_stats(trace)                 # one row: counters move with the members
+    store.recount(trace)                     # exact recompute from the members (repair)
 
 Tables: the seed's (``source_indicators``, ``classifications``, the seven ``*_results`` stage
 tables, ``processing_log``, ``pipeline_stats``, ``schema_version``) plus ``llm_calls`` and
-``batch_items``; see ``storage.migrations``. Every write is an idempotent upsert; batch stats are
-recomputed from ``batch_items``/``llm_calls``, never incremented. An item's duration runs from its
+``batch_items``, ``runs``/``run_items``, ``executors``; see ``storage.migrations``. Every write is
+idempotent (see ``storage.writes``); batch counters move in the transactions that move members. An item's duration runs from its
 first ``started`` log (else its submission) to its completion; ``avg_time_per_indicator_ms`` is
 the mean of those. Driver errors surface as ``StorageError`` after retrying transient ones.
 """
@@ -27,6 +25,7 @@ from indiclass.storage.db import (
     PostgresDatabase,
     SqliteDatabase,
 )
+from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage.store import SqlStore
 
 if TYPE_CHECKING:
@@ -80,11 +79,12 @@ def open_store(
     migrate: bool = True,
     lock_timeout_ms: int | None = None,
     pool_size: int = 8,
+    stages: StageSet = DEFAULT_STAGES,
 ) -> SqlStore:
     """The results store for ``url_or_path`` (default ``./data/classify-workflow-local-dev.db``),
     migrated to the current schema unless ``migrate=False``."""
     db = open_database(url_or_path, lock_timeout_ms=lock_timeout_ms, pool_size=pool_size)
-    store = SqlStore(db)
+    store = SqlStore(db, stages)
     if migrate:
         store.migrate()
     return store

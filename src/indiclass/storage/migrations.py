@@ -1,23 +1,125 @@
-"""Migrations: an ordered list of small named steps plus the ``schema_version`` table.
+"""Migrations are history, not live code: an ordered list of released steps, each a SQL file per
+dialect in ``storage/schema/`` (``NNN_name.sqlite.sql``, ``NNN_name.postgresql.sql``), written
+out once when released and never edited again, plus the ``schema_version`` table.
 
 Each step runs in its own transaction and records its name in ``schema_version``; a step already
 recorded is skipped, so ``migrate()`` is safe to call at every start (from several processes: the
-version table is created first and steps re-check under the write transaction).
+version table is created first and steps re-check under the write transaction; PostgreSQL
+migrators take turns on an advisory lock).
 
-Column types are abstract (``pk``, ``text``, ``int``, ``real``, ``bool``) and rendered per dialect,
-so the same list builds the SQLite and the PostgreSQL schema. Never edit a released step: append a
-new one (``ALTER TABLE ... ADD COLUMN``).
+A stage declared in code whose table no released step creates (a new stage under development,
+a test's toy stage) gets its table and its ``classifications`` columns from its declaration
+(:func:`ensure_declared`); releasing it means writing those statements out as the next step
+(``python -m indiclass.storage.schema_dump``), which a test checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 
+from indiclass.stages import StageSet
 from indiclass.storage.db import Cursor, Database
 
-Columns = Sequence[tuple[str, str]]
+DIALECTS = ("sqlite", "postgresql")
+_FILE = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.(?P<dialect>sqlite|postgresql)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    """``m009_engine_v2`` (the name recorded in ``schema_version``)."""
+
+    def statements(self, dialect: str) -> list[str]:
+        return _statements(self.version, self.name, dialect)
+
+
+@cache
+def released() -> tuple[Migration, ...]:
+    """Every released step, in version order (from the package's schema files)."""
+    found: dict[int, str] = {}
+    for entry in resources.files("indiclass.storage.schema").iterdir():
+        match = _FILE.match(entry.name)
+        if match:
+            found[int(match["version"])] = match["name"]
+    versions = sorted(found)
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"schema steps are not numbered 1..n: {versions}")
+    return tuple(Migration(v, f"m{v:03d}_{found[v]}") for v in versions)
+
+
+@cache
+def _statements(version: int, name: str, dialect: str) -> list[str]:
+    filename = f"{version:03d}_{name.split('_', 1)[1]}.{dialect}.sql"
+    text = resources.files("indiclass.storage.schema").joinpath(filename).read_text("utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+    return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";")]
+
+
+_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version (\n  version INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n  applied_at TEXT NOT NULL\n)"
+)
+
+_PG_MIGRATION_LOCK = 7_283_910_451
+"""Advisory lock key: concurrent migrators on PostgreSQL take turns (SQLite has one writer)."""
+
+
+def _serialised(cur: Cursor, dialect: str) -> None:
+    if dialect == "postgresql":
+        cur.execute(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+
+
+def applied(db: Database) -> list[str]:
+    """Names of the steps recorded in ``schema_version``, in order."""
+
+    def create(cur: Cursor) -> None:
+        _serialised(cur, db.dialect)
+        cur.execute(_VERSION_DDL)
+
+    db.write(create, what="create schema_version")
+    rows = db.read(
+        lambda cur: cur.execute("SELECT name FROM schema_version ORDER BY version").fetchall()
+    )
+    return [r["name"] for r in rows]
+
+
+def migrate(db: Database, migrations: Sequence[Migration] | None = None) -> list[str]:
+    """Apply every step not yet recorded (all released steps by default); returns the names
+    applied now."""
+    steps = released() if migrations is None else migrations
+    done = set(applied(db))
+    now: list[str] = []
+    for step in steps:
+        if step.name not in done and db.write(
+            _applier(step, db.dialect), what=f"migration {step.name}"
+        ):
+            now.append(step.name)
+    return now
+
+
+def _applier(step: Migration, dialect: str) -> Callable[[Cursor], bool]:
+    def apply(cur: Cursor) -> bool:
+        _serialised(cur, dialect)
+        if cur.execute("SELECT 1 FROM schema_version WHERE name = ?", (step.name,)).fetchone():
+            return False
+        for sql in step.statements(dialect):
+            cur.execute(sql)
+        cur.execute(
+            "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+            (step.version, step.name, datetime.now(UTC).isoformat()),
+        )
+        return True
+
+    return apply
+
+
+# ---------------------------------------------------------------- declared, not yet released
 
 _TYPES: dict[str, dict[str, str]] = {
     "sqlite": {
@@ -43,330 +145,52 @@ def render_type(spec: str, dialect: str) -> str:
     return _TYPES[dialect][base] + (" NOT NULL" if not_null else "")
 
 
-def create_table(name: str, columns: Columns, *, unique: Sequence[str] = ()) -> Step:
-    def ddl(dialect: str) -> list[str]:
-        cols = [f"{col} {render_type(spec, dialect)}" for col, spec in columns]
-        if unique:
-            cols.append(f"UNIQUE ({', '.join(unique)})")
-        return [f"CREATE TABLE IF NOT EXISTS {name} (\n  " + ",\n  ".join(cols) + "\n)"]
+def declared_statements(
+    stages: StageSet, dialect: str, existing: Mapping[str, set[str]]
+) -> list[str]:
+    """DDL for what the declared stages need and the database lacks: a stage table, or a
+    summarised stage's ``classifications`` columns. ``existing``: table → its columns."""
+    from indiclass.storage.rows import stage_table_columns
 
-    return ddl
-
-
-def create_index(table: str, *columns: str) -> Step:
-    name = f"idx_{table}_{'_'.join(columns)}"
-    return lambda dialect: [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"]
-
-
-Step = Callable[[str], list[str]]
-
-
-@dataclass(frozen=True)
-class Migration:
-    name: str
-    steps: tuple[Step, ...]
-
-    def statements(self, dialect: str) -> list[str]:
-        return [sql for step in self.steps for sql in step(dialect)]
+    out: list[str] = []
+    for stage in stages:
+        if stage.table and stage.table not in existing:
+            cols = [f"{c} {render_type(t, dialect)}" for c, t in stage_table_columns(stage)]
+            cols.append("UNIQUE (indicator_id, trace_id)")
+            out.append(f"CREATE TABLE IF NOT EXISTS {stage.table} (\n  " + ",\n  ".join(cols) + "\n)")
+        have = existing.get("classifications", set())
+        for col, typ in ((f"{stage.key}_confidence", "real"), (f"{stage.key}_reasoning", "text")):
+            if stage.summarised and have and col not in have:
+                out.append(f"ALTER TABLE classifications ADD COLUMN {col} {render_type(typ, dialect)}")
+    return out
 
 
-# ---------------------------------------------------------------- the schema, as released steps
-
-PIPELINE_STATS: Columns = (
-    ("id", "pk"),
-    ("batch_id", "text!"),
-    ("model", "text!"),
-    ("provider", "text!"),
-    ("total_indicators", "int!"),
-    ("successful_indicators", "int"),
-    ("failed_indicators", "int"),
-    ("batch_start_time", "text!"),
-    ("batch_end_time", "text"),
-    ("total_duration_ms", "int"),
-    ("avg_time_per_indicator_ms", "int"),
-    ("avg_confidence", "real"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-    # ours, appended after the seed's columns
-    ("strategy", "text"),
-    ("llm_calls", "int"),
-    ("input_tokens", "int"),
-    ("output_tokens", "int"),
-    ("cached_tokens", "int"),
-    ("cost_usd", "real"),
-)
-
-SOURCE_INDICATORS: Columns = (
-    ("id", "pk"),
-    ("indicator_id", "text!"),
-    ("name", "text!"),
-    ("units", "text"),
-    ("description", "text"),
-    ("periodicity", "text"),
-    ("sample_values", "text"),
-    ("source_name", "text"),
-    ("source_url", "text"),
-    ("long_name", "text"),
-    ("category_group", "text"),
-    ("dataset", "text"),
-    ("aggregation_method", "text"),
-    ("scale", "text"),
-    ("topic", "text"),
-    ("currency_code", "text"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-)
-
-_STAGE_PREFIXES = (
-    "normalization",
-    "time",
-    "cumulative",
-    "family",
-    "type",
-    "boolean_review",
-    "final_review",
-)
-CLASSIFICATIONS: Columns = (
-    ("id", "pk"),
-    ("indicator_id", "text!"),
-    ("name", "text!"),
-    ("family", "text!"),
-    ("indicator_type", "text!"),
-    ("temporal_aggregation", "text!"),
-    ("heat_map_orientation", "text!"),
-    ("time_basis", "text!"),
-    ("reporting_frequency", "text!"),
-    ("scale", "text!"),
-    ("scale_multiplier", "real"),
-    ("is_currency_denominated", "bool!"),
-    ("detected_currency", "text"),
-    ("is_cumulative", "bool!"),
-    ("cumulative_pattern_type", "text!"),
-    ("parsed_unit_type", "text!"),
-    ("review_status", "text!"),
-    ("overall_confidence", "real!"),
-    ("provider", "text!"),
-    ("model", "text!"),
-    *(
-        (col, spec)
-        for p in _STAGE_PREFIXES
-        for col, spec in ((f"{p}_confidence", "real!"), (f"{p}_reasoning", "text!"))
-    ),
-    ("trace_id", "text"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-)
-
-STAGE_COMMON_HEAD: Columns = (("id", "pk"), ("indicator_id", "text!"), ("trace_id", "text!"))
-STAGE_COMMON_TAIL: Columns = (
-    ("confidence", "real!"),
-    ("reasoning", "text!"),
-    ("result_json", "text!"),
-    ("source", "text!"),
-    ("provider", "text!"),
-    ("model", "text!"),
-    ("attempts", "int!"),
-    ("error", "text"),
-    ("input_tokens", "int!"),
-    ("output_tokens", "int!"),
-    ("cached_tokens", "int!"),
-    ("cost_usd", "real"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-)
-STAGE_TABLES: dict[str, Columns] = {
-    "normalization_results": (
-        ("parsed_unit_type", "text"),
-        ("scale", "text"),
-        ("scale_multiplier", "real"),
-        ("is_currency_denominated", "bool"),
-        ("detected_currency", "text"),
-        ("unit_label", "text"),
-    ),
-    "time_inference_results": (("reporting_frequency", "text"), ("time_basis", "text")),
-    "cumulative_detection_results": (
-        ("is_cumulative", "bool"),
-        ("cumulative_pattern_type", "text"),
-        ("evidence_years", "int"),
-    ),
-    "family_assignment_results": (("family", "text"),),
-    "type_classification_results": (
-        ("indicator_type", "text"),
-        ("temporal_aggregation", "text"),
-        ("heat_map_orientation", "text"),
-    ),
-    "boolean_review_results": (("passed", "bool"), ("issues", "text")),
-    "final_review_results": (("status", "text"), ("corrections", "text")),
-}
-
-PROCESSING_LOG: Columns = (
-    ("id", "pk"),
-    ("trace_id", "text!"),
-    ("indicator_id", "text!"),
-    ("stage", "text!"),
-    ("status", "text!"),
-    ("duration_ms", "real"),
-    ("error_message", "text"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-)
-
-LLM_CALLS: Columns = (
-    ("id", "pk"),
-    ("call_key", "text!"),
-    ("trace_id", "text"),
-    ("indicator_id", "text"),
-    ("stage", "text!"),
-    ("provider", "text!"),
-    ("model", "text!"),
-    ("prompt_system", "text!"),
-    ("prompt_user", "text!"),
-    ("response", "text"),
-    ("input_tokens", "int!"),
-    ("output_tokens", "int!"),
-    ("cached_tokens", "int!"),
-    ("cost_usd", "real"),
-    ("duration_ms", "real!"),
-    ("error", "text"),
-    ("cache_hit", "bool!"),
-    ("created_at", "text!"),
-)
-
-BATCH_ITEMS: Columns = (
-    ("id", "pk"),
-    ("trace_id", "text!"),
-    ("indicator_id", "text!"),
-    ("status", "text!"),
-    ("stage", "text"),
-    ("error", "text"),
-    ("started_at", "text"),
-    ("finished_at", "text"),
-    ("confidence", "real"),
-    ("duration_ms", "real"),
-    ("created_at", "text!"),
-    ("updated_at", "text!"),
-)
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        "m001_source_indicators",
-        (create_table("source_indicators", SOURCE_INDICATORS, unique=("indicator_id",)),),
-    ),
-    Migration(
-        "m002_pipeline_stats",
-        (
-            create_table("pipeline_stats", PIPELINE_STATS, unique=("batch_id",)),
-            create_index("pipeline_stats", "batch_start_time"),
-        ),
-    ),
-    Migration(
-        "m003_batch_items",
-        (
-            create_table("batch_items", BATCH_ITEMS, unique=("trace_id", "indicator_id")),
-            create_index("batch_items", "indicator_id"),
-            create_index("batch_items", "status"),
-        ),
-    ),
-    Migration(
-        "m004_classifications",
-        (
-            create_table("classifications", CLASSIFICATIONS, unique=("indicator_id",)),
-            create_index("classifications", "trace_id"),
-            create_index("classifications", "family"),
-        ),
-    ),
-    Migration(
-        "m005_stage_tables",
-        tuple(
-            step
-            for table, cols in STAGE_TABLES.items()
-            for step in (
-                create_table(
-                    table,
-                    (*STAGE_COMMON_HEAD, *cols, *STAGE_COMMON_TAIL),
-                    unique=("indicator_id", "trace_id"),
-                ),
-                create_index(table, "trace_id"),
-            )
-        ),
-    ),
-    Migration(
-        "m006_processing_log",
-        (
-            create_table(
-                "processing_log",
-                PROCESSING_LOG,
-                unique=("trace_id", "indicator_id", "stage", "status"),
-            ),
-            create_index("processing_log", "indicator_id"),
-            create_index("processing_log", "status"),
-        ),
-    ),
-    Migration(
-        "m007_llm_calls",
-        (
-            create_table("llm_calls", LLM_CALLS, unique=("call_key",)),
-            create_index("llm_calls", "trace_id"),
-            create_index("llm_calls", "indicator_id"),
-        ),
-    ),
-    Migration(
-        "m008_batch_items_pending_index", (create_index("batch_items", "trace_id", "status"),)
-    ),
-)
-
-_VERSION_DDL = (
-    "CREATE TABLE IF NOT EXISTS schema_version (\n  version INTEGER PRIMARY KEY,\n"
-    "  name TEXT NOT NULL UNIQUE,\n  applied_at TEXT NOT NULL\n)"
-)
-
-
-_PG_MIGRATION_LOCK = 7_283_910_451
-"""Advisory lock key: concurrent migrators on PostgreSQL take turns (SQLite has one writer)."""
-
-
-def _serialised(cur: Cursor, dialect: str) -> None:
+def table_columns(cur: Cursor, dialect: str) -> dict[str, set[str]]:
     if dialect == "postgresql":
-        cur.execute(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+        rows = cur.execute(
+            "SELECT table_name AS t, column_name AS c FROM information_schema.columns"
+            " WHERE table_schema = current_schema()"
+        ).fetchall()
+    else:
+        rows = cur.execute(
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p"
+            " WHERE m.type = 'table'"
+        ).fetchall()
+    found: dict[str, set[str]] = {}
+    for r in rows:
+        found.setdefault(r["t"], set()).add(r["c"])
+    return found
 
 
-def applied(db: Database) -> list[str]:
-    """Names of the steps recorded in ``schema_version``, in order."""
+def ensure_declared(db: Database, stages: StageSet) -> list[str]:
+    """Create what a declared but unreleased stage needs (see the module docstring); returns
+    the statements run (none for the released pipeline)."""
 
-    def create(cur: Cursor) -> None:
+    def apply(cur: Cursor) -> list[str]:
         _serialised(cur, db.dialect)
-        cur.execute(_VERSION_DDL)
-
-    db.write(create, what="create schema_version")
-    rows = db.read(
-        lambda cur: cur.execute("SELECT name FROM schema_version ORDER BY version").fetchall()
-    )
-    return [r["name"] for r in rows]
-
-
-def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
-    """Apply every step not yet recorded; returns the names applied now."""
-    done = set(applied(db))
-    now: list[str] = []
-    for version, step in enumerate(migrations, start=1):
-        if step.name not in done and db.write(
-            _applier(version, step, db.dialect), what=f"migration {step.name}"
-        ):
-            now.append(step.name)
-    return now
-
-
-def _applier(version: int, step: Migration, dialect: str) -> Callable[[Cursor], bool]:
-    def apply(cur: Cursor) -> bool:
-        _serialised(cur, dialect)
-        if cur.execute("SELECT 1 FROM schema_version WHERE name = ?", (step.name,)).fetchone():
-            return False
-        for sql in step.statements(dialect):
+        todo = declared_statements(stages, db.dialect, table_columns(cur, db.dialect))
+        for sql in todo:
             cur.execute(sql)
-        cur.execute(
-            "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-            (version, step.name, datetime.now(UTC).isoformat()),
-        )
-        return True
+        return todo
 
-    return apply
+    return db.write(apply, what="declared stage tables")

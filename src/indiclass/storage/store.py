@@ -1,46 +1,53 @@
 """``SqlStore``: the results store (``indiclass.domain.store.ResultStore``) on SQLite or PostgreSQL.
 
-One code path for both databases (see ``storage.db``). Every write is an idempotent upsert, so a
-durable step that re-runs after a crash writes the same rows again instead of new ones. Batch
-statistics are recomputed from ``batch_items`` and ``llm_calls`` (never incremented), under a
-row lock on the ``pipeline_stats`` row, so concurrent or repeated refreshes cannot double count.
+One code path for both databases (see ``storage.db``). Writes are bulk and idempotent
+(``apply``, see ``storage.writes``); batch statistics move in the same transactions as their
+members, so reading them is one row.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from indiclass.domain.enums import StageName
 from indiclass.domain.errors import StorageError
-from indiclass.domain.models import Classification, Indicator, StageRecord, StageResult
-from indiclass.domain.ports import CallRecord
+from indiclass.domain.models import Indicator
+from indiclass.domain.ports import LLMReply
+from indiclass.domain.run import RunConfig
 from indiclass.domain.store import (
+    TERMINAL,
+    Applied,
     BatchSpec,
     BatchStats,
     FailedItem,
     ItemStatus,
-    Refresh,
-    StageEvent,
+    RunBatch,
+    RunRecord,
+    WriteOp,
 )
 from indiclass.domain.usage import Usage
-from indiclass.storage import ops
+from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
-from indiclass.storage.migrations import migrate
+from indiclass.storage.migrations import ensure_declared, migrate
+from indiclass.storage.writes import Writer, close_batch
 
 _CHUNK = 500
+_CLAIM_LOCK = 7_283_910_452
+"""PostgreSQL advisory lock: runners claiming indicators take turns."""
+_FILTERS = ("family", "indicator_type", "review_status", "provider", "trace_id", "needs_review")
 
 
 class SqlStore:
     """The results store over a :class:`~indiclass.storage.db.Database`."""
 
-    auto_refresh_interval_ms = 1_000.0
-    """``refresh="auto"``: recompute a batch's stats at most this often until it closes."""
-
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, stages: StageSet = DEFAULT_STAGES) -> None:
         self.db = db
+        self.stages = stages
+        self._class_columns = R.classification_columns(stages)
 
     @property
     def dialect(self) -> str:
@@ -50,6 +57,7 @@ class SqlStore:
 
     def migrate(self) -> None:
         migrate(self.db)
+        ensure_declared(self.db, self.stages)
 
     def close(self) -> None:
         self.db.close()
@@ -58,7 +66,7 @@ class SqlStore:
         """Delete every row of every data table (the schema and its version stay)."""
 
         def wipe(cur: Cursor) -> None:
-            for table in R.DATA_TABLES:
+            for table in R.data_tables(self.stages):
                 cur.execute(f"DELETE FROM {table}")
 
         self.db.write(wipe, what="reset")
@@ -132,48 +140,93 @@ class SqlStore:
     # ------------------------------------------------------------ batches
 
     def create_batch(self, spec: BatchSpec) -> None:
-        """Insert the ``pipeline_stats`` row and ``batch_items`` (no-op for what exists)."""
+        """The ``pipeline_stats`` row and ``batch_items`` (numbered into chunks), in one
+        transaction; a batch that exists is left as it is."""
         now, start = R.now_iso(), R.iso(spec.created_at)
+        ids = list(dict.fromkeys(spec.indicator_ids))
+        size = max(1, spec.chunk_size)
         stats = {
             "batch_id": spec.trace_id,
             "model": spec.model,
             "provider": spec.provider,
-            "total_indicators": len(spec.indicator_ids),
+            "total_indicators": len(ids),
             "successful_indicators": 0,
             "failed_indicators": 0,
             "batch_start_time": start,
             "created_at": now,
             "updated_at": now,
-            "strategy": spec.strategy,
+            "strategy": spec.run_config.strategy.value,
             "llm_calls": 0,
             "input_tokens": 0,
             "output_tokens": 0,
             "cached_tokens": 0,
             "cost_usd": 0.0,
+            "status": "running" if ids else "completed",
+            "run_id": spec.run_id,
+            "run_config": spec.run_config.to_json(),
+            "body_hash": spec.body_hash,
+            "dispatch": spec.dispatch,
+            "chunks": -(-len(ids) // size),
+            "pending_indicators": len(ids),
+            "cancelled_indicators": 0,
+            "fallback_indicators": 0,
+            "sum_confidence": 0.0,
+            "sum_duration_ms": 0.0,
+            "unknown_cost_calls": 0,
         }
-        items = [(spec.trace_id, i, "pending", now, now) for i in dict.fromkeys(spec.indicator_ids)]
-        item_sql = R.upsert_sql(
-            "batch_items",
-            ("trace_id", "indicator_id", "status", "created_at", "updated_at"),
-            ("trace_id", "indicator_id"),
-            (),
+        if not ids:
+            stats.update(batch_end_time=now, total_duration_ms=0)
+        items = [(spec.trace_id, i, "pending", n // size, now, now) for n, i in enumerate(ids)]
+        item_sql = (
+            "INSERT INTO batch_items (trace_id, indicator_id, status, chunk, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, indicator_id) DO NOTHING"
         )
 
         def write(cur: Cursor) -> None:
+            if cur.execute(
+                "SELECT 1 FROM pipeline_stats WHERE batch_id = ?", (spec.trace_id,)
+            ).fetchone():
+                return
             cur.execute(
-                R.upsert_sql("pipeline_stats", list(stats), ("batch_id",), ()), list(stats.values())
+                R.upsert_sql("pipeline_stats", list(stats), ("batch_id",), ()),
+                list(stats.values()),
             )
             for at in range(0, len(items), _CHUNK):
                 cur.executemany(item_sql, items[at : at + _CHUNK])
-            if not cur.execute(
-                "SELECT 1 FROM pipeline_stats WHERE batch_id = ? AND "
-                "total_indicators = (SELECT COUNT(*) FROM batch_items "
-                "WHERE trace_id = ?)",
-                (spec.trace_id, spec.trace_id),
-            ).fetchone():
-                self._refresh(cur, spec.trace_id)  # members were added to an existing batch
 
         self.db.write(write, what=f"create batch {spec.trace_id}")
+
+    def batch_stats(self, trace_id: str) -> BatchStats | None:
+        row = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)
+            ).fetchone()
+        )
+        return None if row is None else R.stats_from_row(row)
+
+    def list_batches(
+        self, *, limit: int = 50, status: str | None = None, run_id: str | None = None
+    ) -> list[BatchStats]:
+        where, params = _where({"status": status, "run_id": run_id})
+        found = self.db.read(
+            lambda cur: cur.execute(
+                f"SELECT * FROM pipeline_stats{where}"
+                " ORDER BY batch_start_time DESC, id DESC LIMIT ?",
+                [*params, int(limit)],
+            ).fetchall()
+        )
+        return [R.stats_from_row(r) for r in found]
+
+    def open_batches(self) -> list[BatchStats]:
+        marks = ", ".join("?" * len(TERMINAL))
+        found = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT * FROM pipeline_stats WHERE COALESCE(status, 'running') NOT IN"
+                f" ({marks}) ORDER BY id",
+                sorted(TERMINAL),
+            ).fetchall()
+        )
+        return [R.stats_from_row(r) for r in found]
 
     def batch_items(self, trace_id: str) -> list[tuple[str, ItemStatus]]:
         found = self.db.read(
@@ -184,259 +237,413 @@ class SqlStore:
         )
         return [(r["indicator_id"], r["status"]) for r in found]
 
-    def batch_stats(self, trace_id: str) -> BatchStats | None:
-        row = self.db.read(
-            lambda cur: cur.execute(
-                "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)
-            ).fetchone()
-        )
-        return None if row is None else R.stats_from_row(row)
-
-    def list_batches(self, *, limit: int = 50) -> list[BatchStats]:
+    def chunk_members(self, trace_id: str, chunk: int) -> list[Indicator]:
         found = self.db.read(
             lambda cur: cur.execute(
-                "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC, id DESC LIMIT ?",
-                (int(limit),),
+                "SELECT s.* FROM batch_items b JOIN source_indicators s"
+                " ON s.indicator_id = b.indicator_id WHERE b.trace_id = ? AND b.chunk = ?"
+                " AND b.status = 'pending' ORDER BY b.id",
+                (trace_id, chunk),
             ).fetchall()
         )
-        return [R.stats_from_row(r) for r in found]
+        return [R.indicator_from_row(r) for r in found]
 
-    def refresh_batch_stats(self, trace_id: str) -> BatchStats:
-        """Recompute counts, end time, durations, averages and LLM totals from the batch's rows."""
-        row = self.db.write(
-            lambda cur: self._refresh(cur, trace_id), what=f"refresh stats {trace_id}"
+    def missing_members(self, trace_id: str, chunk: int) -> list[str]:
+        """Pending members of the chunk with no source indicator (cannot be classified)."""
+        found = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT b.indicator_id FROM batch_items b WHERE b.trace_id = ? AND b.chunk = ?"
+                " AND b.status = 'pending' AND NOT EXISTS (SELECT 1 FROM source_indicators s"
+                " WHERE s.indicator_id = b.indicator_id)",
+                (trace_id, chunk),
+            ).fetchall()
         )
-        if row is None:
-            raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
-        return R.stats_from_row(row)
+        return [r["indicator_id"] for r in found]
 
-    def _lock_stats(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
-        """The batch's stats row, locked until commit (PostgreSQL; SQLite has one writer)."""
-        lock = " FOR UPDATE" if self.dialect == "postgresql" else ""
-        return cur.execute(
-            f"SELECT batch_start_time, updated_at FROM pipeline_stats WHERE batch_id = ?{lock}",
-            (trace_id,),
-        ).fetchone()
-
-    def _maybe_refresh(self, cur: Cursor, trace_id: str, mode: Refresh, now: str) -> None:
-        if mode is False:
-            return
-        if mode == "auto":
-            # Lock first: after the lock, every other completion of this batch is visible, so
-            # the completion that empties the batch always sees it empty and closes it.
-            head = self._lock_stats(cur, trace_id)
-            if head is None:
-                return
-            age = R.ms_between(head["updated_at"], now) or 0.0
-            pending = cur.execute(
-                "SELECT 1 FROM batch_items WHERE trace_id = ? AND status = 'pending' LIMIT 1",
+    def pending_chunks(self, trace_id: str) -> list[int]:
+        found = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT DISTINCT chunk FROM batch_items WHERE trace_id = ? AND status = 'pending'"
+                " ORDER BY chunk",
                 (trace_id,),
-            ).fetchone()
-            if pending is not None and age < self.auto_refresh_interval_ms:
-                return
-        self._refresh(cur, trace_id)
-
-    def _refresh(self, cur: Cursor, trace_id: str) -> dict[str, Any] | None:
-        head = self._lock_stats(cur, trace_id)
-        if head is None:
-            return None
-        items = cur.execute(
-            "SELECT COUNT(*) AS total,"
-            " SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS ok,"
-            " SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,"
-            " AVG(CASE WHEN status = 'completed' THEN confidence END) AS avg_conf,"
-            " AVG(CASE WHEN status <> 'pending' THEN duration_ms END) AS avg_ms,"
-            " MAX(finished_at) AS last_done"
-            " FROM batch_items WHERE trace_id = ?",
-            (trace_id,),
-        ).fetchone()
-        calls = cur.execute(
-            "SELECT SUM(CASE WHEN cache_hit THEN 0 ELSE 1 END) AS n,"
-            " SUM(input_tokens) AS inp, SUM(output_tokens) AS outp, SUM(cached_tokens) AS cached,"
-            " SUM(cost_usd) AS cost,"
-            " SUM(CASE WHEN cost_usd IS NULL AND NOT cache_hit THEN 1 ELSE 0 END) AS unknown"
-            " FROM llm_calls WHERE trace_id = ?",
-            (trace_id,),
-        ).fetchone()
-        assert items is not None and calls is not None
-        values = ops.stats_values(head["batch_start_time"], items, calls)
-        cur.execute(
-            "UPDATE pipeline_stats SET "
-            + ", ".join(f"{k} = ?" for k in values)
-            + " WHERE batch_id = ?",
-            [*values.values(), trace_id],
+            ).fetchall()
         )
-        return cur.execute(
-            "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)
-        ).fetchone()
+        return [int(r["chunk"] or 0) for r in found]
 
-    # ------------------------------------------------------------ per-stage progress
-
-    def log_stage(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        event: StageEvent,
-        *,
-        duration_ms: float | None = None,
-        error: str | None = None,
-    ) -> None:
-        """A ``processing_log`` row, idempotent per (trace, indicator, stage, event)."""
-        now = R.now_iso()
-
-        def write(cur: Cursor) -> None:
-            ops.log(cur, trace_id, indicator_id, str(stage), event, duration_ms, error, now)
-            if event == "started":
-                cur.execute(
-                    "UPDATE batch_items SET stage = ?, updated_at = ?,"
-                    " started_at = COALESCE(started_at, ?)"
-                    " WHERE trace_id = ? AND indicator_id = ? AND status <> 'completed'",
-                    (str(stage), now, now, trace_id, indicator_id),
-                )
-
-        self.db.write(write, what=f"log {stage} {event}")
-
-    def save_stage_result(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        result: StageResult,
-        record: StageRecord,
-        usage: Usage,
-    ) -> None:
-        """Upsert into the stage's table; the router and complete stages have none (no-op)."""
-        now = R.now_iso()
-        self.db.write(
-            lambda cur: ops.save_stage(
-                cur, trace_id, indicator_id, stage, result, record, usage, now
-            ),
-            what=f"save {stage} result",
-        )
-
-    def complete_stage(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName,
-        result: StageResult,
-        record: StageRecord,
-        usage: Usage,
-        *,
-        duration_ms: float | None = None,
-    ) -> None:
-        """``save_stage_result`` plus the ``completed`` processing_log row, in one transaction."""
-        now = R.now_iso()
-
-        def write(cur: Cursor) -> None:
-            ops.save_stage(cur, trace_id, indicator_id, stage, result, record, usage, now)
-            ops.log(cur, trace_id, indicator_id, str(stage), "completed", duration_ms, None, now)
-
-        self.db.write(write, what=f"complete {stage}")
-
-    def record_llm_call(
-        self, call: CallRecord, *, trace_id: str | None = None, indicator_id: str | None = None
-    ) -> None:
-        """One ``llm_calls`` row; the same record written twice is stored once."""
-        row = R.call_row(call, trace_id, indicator_id, R.now_iso())
-        sql = R.upsert_sql("llm_calls", list(row), ("call_key",), ())
-        self.db.write(lambda cur: cur.execute(sql, list(row.values())), what="record llm call")
-
-    # ------------------------------------------------------------ outcomes
-
-    def save_classification(
-        self, trace_id: str, classification: Classification, *, refresh: Refresh = False
-    ) -> None:
-        """Upsert the ``classifications`` row and mark the batch item completed (one tx).
-
-        ``refresh``: True recomputes the batch's stats in the same transaction; ``"auto"`` does
-        so only when the batch has just closed or its stats are older than
-        ``auto_refresh_interval_ms`` (a full recompute is O(batch size)).
-        """
-        now = R.now_iso()
-        row = R.classification_row(trace_id, classification, now)
-        sql = R.upsert_sql("classifications", list(row), ("indicator_id",))
-
-        def write(cur: Cursor) -> None:
-            cur.execute(sql, list(row.values()))
-            ops.finish_item(
-                cur,
-                trace_id,
-                classification.indicator_id,
-                "completed",
-                None,
-                None,
-                classification.overall_confidence,
-                now,
+    def replies(self, trace_id: str, indicator_ids: Sequence[str]) -> dict[str, LLMReply]:
+        out: dict[str, LLMReply] = {}
+        for at in range(0, len(indicator_ids), _CHUNK):
+            chunk = list(indicator_ids[at : at + _CHUNK])
+            sql = (
+                "SELECT call_key, response, provider, model, input_tokens, output_tokens,"
+                " cached_tokens, cost_usd, duration_ms, cache_hit FROM llm_calls"
+                f" WHERE trace_id = ? AND status = 'ok' AND indicator_id IN"
+                f" ({', '.join('?' * len(chunk))})"
             )
-            self._maybe_refresh(cur, trace_id, refresh, now)
+            rows = self.db.read(lambda cur, s=sql, c=chunk: cur.execute(s, [trace_id, *c]).fetchall())  # type: ignore[misc]
+            for r in rows:
+                out[r["call_key"]] = _reply(r)
+        return out
 
-        self.db.write(write, what="save classification")
+    def apply(self, ops: Sequence[WriteOp]) -> Applied:
+        if not ops:
+            return Applied()
+        return self.db.write(
+            lambda cur: Writer(cur, self.stages, self._class_columns).run(ops),
+            what=f"write {len(ops)} results",
+        )
 
-    def mark_failed(
-        self,
-        trace_id: str,
-        indicator_id: str,
-        stage: StageName | None,
-        error: str,
-        *,
-        refresh: Refresh = False,
-    ) -> None:
-        """Item failed with the stage and reason, logged as a ``failed`` processing_log row.
+    def set_batch_status(
+        self, trace_id: str, status: str, reason: str | None = None, *, only_if_open: bool = True
+    ) -> BatchStats | None:
+        def write(cur: Cursor) -> dict[str, Any] | None:
+            guard = ""
+            params: list[Any] = [status, reason, R.now_iso(), trace_id]
+            if only_if_open:
+                guard = f" AND COALESCE(status, 'running') NOT IN ({', '.join('?' * len(TERMINAL))})"
+                params += sorted(TERMINAL)
+            cur.execute(
+                "UPDATE pipeline_stats SET status = ?, reason = ?, updated_at = ?"
+                f" WHERE batch_id = ?{guard}",
+                params,
+            )
+            return cur.execute(
+                "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)
+            ).fetchone()
 
-        A completed item stays completed; a later successful run flips a failed one.
-        """
-        now, name = R.now_iso(), str(stage) if stage is not None else None
+        row = self.db.write(write, what=f"status of {trace_id}")
+        return None if row is None else R.stats_from_row(row)
 
-        def write(cur: Cursor) -> None:
-            ops.log(cur, trace_id, indicator_id, name or "unknown", "failed", None, error, now)
-            ops.finish_item(cur, trace_id, indicator_id, "failed", name, error, None, now)
-            self._maybe_refresh(cur, trace_id, refresh, now)
+    def set_run_config(self, trace_id: str, config: RunConfig) -> None:
+        self.db.write(
+            lambda cur: cur.execute(
+                "UPDATE pipeline_stats SET run_config = ?, updated_at = ? WHERE batch_id = ?",
+                (config.to_json(), R.now_iso(), trace_id),
+            ),
+            what=f"configuration of {trace_id}",
+        )
 
-        self.db.write(write, what="mark failed")
+    def summary(self, trace_ids: Sequence[str]) -> dict[str, Any]:
+        """Families, failure reasons (counted) and totals over some batches: a run's summary."""
+        families: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        for at in range(0, len(trace_ids), _CHUNK):
+            part = list(trace_ids[at : at + _CHUNK])
+            marks = ", ".join("?" * len(part))
+            rows = self.db.read(
+                lambda cur, m=marks, p=part: cur.execute(  # type: ignore[misc]
+                    "SELECT c.family AS family, COUNT(*) AS n FROM batch_items b JOIN"
+                    " classifications c ON c.indicator_id = b.indicator_id WHERE b.trace_id IN"
+                    f" ({m}) AND b.status = 'completed' GROUP BY c.family",
+                    p,
+                ).fetchall()
+            )
+            for r in rows:
+                families[r["family"]] = families.get(r["family"], 0) + int(r["n"])
+            rows = self.db.read(
+                lambda cur, m=marks, p=part: cur.execute(  # type: ignore[misc]
+                    "SELECT error, COUNT(*) AS n FROM batch_items WHERE trace_id IN"
+                    f" ({m}) AND status = 'failed' GROUP BY error",
+                    p,
+                ).fetchall()
+            )
+            for r in rows:
+                key = (r["error"] or "no reason recorded").splitlines()[0][:200]
+                reasons[key] = reasons.get(key, 0) + int(r["n"])
+        return {"families": families, "reasons": reasons}
+
+    def set_dispatch(self, trace_id: str, dispatch: str) -> None:
+        self.db.write(
+            lambda cur: cur.execute(
+                "UPDATE pipeline_stats SET dispatch = ?, updated_at = ? WHERE batch_id = ?",
+                (dispatch, R.now_iso(), trace_id),
+            ),
+            what=f"dispatch of {trace_id}",
+        )
+
+    def cancel_pending(self, trace_id: str, reason: str = "cancelled") -> int:
+        def write(cur: Cursor) -> int:
+            now = R.now_iso()
+            cur.execute(
+                "UPDATE batch_items SET status = 'cancelled', error = ?, finished_at = ?,"
+                " updated_at = ? WHERE trace_id = ? AND status = 'pending'",
+                (reason, now, now, trace_id),
+            )
+            n = cur.rowcount
+            cur.execute(
+                "UPDATE pipeline_stats SET cancelled_indicators ="
+                " COALESCE(cancelled_indicators, 0) + ?, pending_indicators ="
+                " COALESCE(pending_indicators, 0) - ?, status = 'cancelled', reason = ?,"
+                " updated_at = ? WHERE batch_id = ?",
+                (n, n, reason, now, trace_id),
+            )
+            close_batch(cur, trace_id, now)
+            return n
+
+        return self.db.write(write, what=f"cancel {trace_id}")
 
     def requeue_items(
         self,
         trace_id: str,
         indicator_ids: Sequence[str] | None = None,
         *,
-        include_completed: bool = False,
+        statuses: Sequence[str] = ("failed",),
     ) -> list[str]:
-        """Put failed items (all, or those listed) back to pending for a re-run and refresh
-        the batch's stats in the same transaction; returns the ids requeued.
-
-        ``include_completed`` also reopens completed items (a forced re-run); their
-        classification rows stay until the re-run overwrites them.
-        """
-        states = ("failed", "completed") if include_completed else ("failed",)
+        wanted = None if indicator_ids is None else set(indicator_ids)
 
         def write(cur: Cursor) -> list[str]:
             found = cur.execute(
                 "SELECT indicator_id, status FROM batch_items WHERE trace_id = ? ORDER BY id",
                 (trace_id,),
             ).fetchall()
-            wanted = None if indicator_ids is None else set(indicator_ids)
             ids = [
                 r["indicator_id"]
                 for r in found
-                if r["status"] in states and (wanted is None or r["indicator_id"] in wanted)
+                if r["status"] in statuses and (wanted is None or r["indicator_id"] in wanted)
             ]
+            now = R.now_iso()
             cur.executemany(
-                "UPDATE batch_items SET status = 'pending', error = NULL,"
-                " started_at = NULL, finished_at = NULL, duration_ms = NULL,"
-                " confidence = NULL, updated_at = ? WHERE trace_id = ?"
-                " AND indicator_id = ?",
-                [(R.now_iso(), trace_id, i) for i in ids],
+                "UPDATE batch_items SET status = 'pending', error = NULL, started_at = NULL,"
+                " finished_at = NULL, duration_ms = NULL, confidence = NULL, updated_at = ?"
+                " WHERE trace_id = ? AND indicator_id = ?",
+                [(now, trace_id, i) for i in ids],
             )
             if ids:
-                self._refresh(cur, trace_id)
+                self._recount(cur, trace_id, reopen=True)
             return ids
 
         return self.db.write(write, what=f"requeue {trace_id}")
 
+    def recount(self, trace_id: str) -> BatchStats:
+        row = self.db.write(lambda cur: self._recount(cur, trace_id), what=f"recount {trace_id}")
+        if row is None:
+            raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
+        return R.stats_from_row(row)
+
+    def _recount(self, cur: Cursor, trace_id: str, *, reopen: bool = False) -> dict[str, Any] | None:
+        """Counters recomputed from the members and calls (O(members): repair only)."""
+        items = cur.execute(
+            "SELECT COUNT(*) AS total,"
+            " SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS ok,"
+            " SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,"
+            " SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,"
+            " SUM(CASE WHEN status = 'completed' THEN confidence ELSE 0 END) AS conf,"
+            " SUM(CASE WHEN status IN ('completed', 'failed') THEN duration_ms ELSE 0 END) AS ms"
+            " FROM batch_items WHERE trace_id = ?",
+            (trace_id,),
+        ).fetchone()
+        assert items is not None
+        total, ok = int(items["total"] or 0), int(items["ok"] or 0)
+        failed, cancelled = int(items["failed"] or 0), int(items["cancelled"] or 0)
+        fallback = cur.execute(
+            "SELECT COUNT(*) AS n FROM classifications WHERE trace_id = ? AND"
+            " COALESCE(fallback_stages, '') <> ''",
+            (trace_id,),
+        ).fetchone()
+        pending = total - ok - failed - cancelled
+        status_sql = ", status = 'running', batch_end_time = NULL" if reopen and pending else ""
+        cur.execute(
+            "UPDATE pipeline_stats SET total_indicators = ?, successful_indicators = ?,"
+            " failed_indicators = ?, cancelled_indicators = ?, pending_indicators = ?,"
+            " fallback_indicators = ?, sum_confidence = ?, sum_duration_ms = ?,"
+            f" updated_at = ?{status_sql} WHERE batch_id = ?",
+            (
+                total,
+                ok,
+                failed,
+                cancelled,
+                pending,
+                int(fallback["n"] if fallback else 0),
+                float(items["conf"] or 0.0),
+                float(items["ms"] or 0.0),
+                R.now_iso(),
+                trace_id,
+            ),
+        )
+        row = cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)).fetchone()
+        if row is not None and pending <= 0 and row["status"] not in TERMINAL:
+            row = close_batch(cur, trace_id, R.now_iso())
+        return row
+
+    # ------------------------------------------------------------ runs
+
+    def create_run(self, run: RunRecord, batches: Sequence[RunBatch]) -> None:
+        self.db.write(
+            lambda cur: self._insert_run(cur, run, batches), what=f"create run {run.run_id}"
+        )
+
+    def _insert_run(self, cur: Cursor, run: RunRecord, batches: Sequence[RunBatch]) -> None:
+        now = R.now_iso()
+        items = [
+            (run.run_id, seq, ind, b.batch_no, b.trace_id)
+            for seq, (b, ind) in enumerate((b, i) for b in batches for i in b.indicator_ids)
+        ]
+        cur.execute(
+            "INSERT INTO runs (run_id, kind, status, config, options, total_indicators,"
+            " batches, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (run_id) DO NOTHING",
+            (
+                run.run_id,
+                run.kind,
+                run.status,
+                run.config.to_json(),
+                json.dumps(run.options),
+                run.total_indicators,
+                run.batches,
+                run.reason,
+                now,
+                now,
+            ),
+        )
+        for at in range(0, len(items), _CHUNK):
+            cur.executemany(
+                "INSERT INTO run_items (run_id, seq, indicator_id, batch_no, trace_id)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, seq) DO NOTHING",
+                items[at : at + _CHUNK],
+            )
+
+    def claim_run(
+        self,
+        run: RunRecord,
+        *,
+        batch_size: int,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+        random_order: bool = False,
+        unclassified_only: bool = True,
+    ) -> list[RunBatch]:
+        """Choose the run's indicators and record the run, in one transaction: indicators
+        being classified by another open run or batch are never chosen, so two runners on one
+        database take disjoint indicators. Returns the planned batches (trace_ids assigned)."""
+
+        def write(cur: Cursor) -> list[RunBatch]:
+            if self.dialect == "postgresql":
+                cur.execute(f"SELECT pg_advisory_xact_lock({_CLAIM_LOCK})")
+            chosen = self._claimable(cur, ids, limit, random_order, unclassified_only)
+            batches = [
+                RunBatch(n, str(uuid.uuid4()), tuple(chosen[at : at + batch_size]))
+                for n, at in enumerate(range(0, len(chosen), batch_size))
+            ]
+            record = run.model_copy(
+                update={"total_indicators": len(chosen), "batches": len(batches)}
+            )
+            self._insert_run(cur, record, batches)
+            return batches
+
+        return self.db.write(write, what=f"claim run {run.run_id}")
+
+    def _claimable(
+        self,
+        cur: Cursor,
+        ids: Sequence[str] | None,
+        limit: int | None,
+        random_order: bool,
+        unclassified_only: bool,
+    ) -> list[str]:
+        where = [
+            "NOT EXISTS (SELECT 1 FROM batch_items b WHERE b.indicator_id = s.indicator_id"
+            " AND b.status = 'pending')",
+            "NOT EXISTS (SELECT 1 FROM run_items i JOIN runs r ON r.run_id = i.run_id"
+            " WHERE i.indicator_id = s.indicator_id AND r.status = 'running')",
+        ]
+        params: list[Any] = []
+        if unclassified_only:
+            where.append(
+                "NOT EXISTS (SELECT 1 FROM classifications c WHERE c.indicator_id = s.indicator_id)"
+            )
+        if ids is not None:
+            found: list[str] = []
+            for at in range(0, len(ids), _CHUNK):
+                part = list(ids[at : at + _CHUNK])
+                rows = cur.execute(
+                    "SELECT s.indicator_id FROM source_indicators s WHERE s.indicator_id IN"
+                    f" ({', '.join('?' * len(part))}) AND " + " AND ".join(where),
+                    [*part, *params],
+                ).fetchall()
+                found += [r["indicator_id"] for r in rows]
+            order = {i: n for n, i in enumerate(ids)}
+            return sorted(set(found), key=order.__getitem__)[: limit or None]
+        sql = "SELECT s.indicator_id FROM source_indicators s WHERE " + " AND ".join(where)
+        sql += " ORDER BY RANDOM()" if random_order else " ORDER BY s.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r["indicator_id"] for r in cur.execute(sql, params).fetchall()]
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        row = self.db.read(
+            lambda cur: cur.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        )
+        return None if row is None else _run(row)
+
+    def run_batches(self, run_id: str) -> list[RunBatch]:
+        found = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT batch_no, trace_id, indicator_id FROM run_items WHERE run_id = ?"
+                " ORDER BY seq",
+                (run_id,),
+            ).fetchall()
+        )
+        grouped: dict[int, tuple[str, list[str]]] = {}
+        for r in found:
+            grouped.setdefault(int(r["batch_no"]), (r["trace_id"], []))[1].append(r["indicator_id"])
+        return [RunBatch(n, t, tuple(ids)) for n, (t, ids) in sorted(grouped.items())]
+
+    def list_runs(self, *, limit: int = 50, status: str | None = None) -> list[RunRecord]:
+        where, params = _where({"status": status})
+        found = self.db.read(
+            lambda cur: cur.execute(
+                f"SELECT * FROM runs{where} ORDER BY id DESC LIMIT ?", [*params, int(limit)]
+            ).fetchall()
+        )
+        return [_run(r) for r in found]
+
+    def set_run_status(self, run_id: str, status: str, reason: str | None = None) -> None:
+        self.db.write(
+            lambda cur: cur.execute(
+                "UPDATE runs SET status = ?, reason = ?, updated_at = ? WHERE run_id = ?",
+                (status, reason, R.now_iso(), run_id),
+            ),
+            what=f"run {run_id} status",
+        )
+
+    # ------------------------------------------------------------ executors
+
+    def heartbeat(self, executor_id: str, kind: str, info: dict[str, Any]) -> None:
+        now = R.now_iso()
+        row = {
+            "executor_id": executor_id,
+            "kind": kind,
+            "pid": info.get("pid"),
+            "host": info.get("host"),
+            "queues": json.dumps(info.get("queues", [])),
+            "providers": json.dumps(info.get("providers", [])),
+            "started_at": info.get("started_at", now),
+            "heartbeat_at": now,
+        }
+        sql = R.upsert_sql("executors", list(row), ("executor_id",))
+        self.db.write(lambda cur: cur.execute(sql, list(row.values())), what="heartbeat")
+
+    def live_executors(self, max_age_s: float = 15.0) -> list[dict[str, Any]]:
+        rows = self.db.read(lambda cur: cur.execute("SELECT * FROM executors").fetchall())
+        now = R.now_iso()
+        live = []
+        for r in rows:
+            age = R.ms_between(r["heartbeat_at"], now)
+            if age is not None and age <= max_age_s * 1000:
+                live.append({**r, "queues": json.loads(r["queues"] or "[]")})
+        return live
+
+    def forget_executor(self, executor_id: str) -> None:
+        self.db.write(
+            lambda cur: cur.execute(
+                "DELETE FROM executors WHERE executor_id = ?", (executor_id,)
+            ),
+            what="forget executor",
+        )
+
+    # ------------------------------------------------------------ reads
+
     def classified_ids(self, ids: Sequence[str]) -> set[str]:
-        """The subset of ``ids`` that already have a classification."""
         found: set[str] = set()
         for at in range(0, len(ids), _CHUNK):
             chunk = list(ids[at : at + _CHUNK])
@@ -450,27 +657,8 @@ class SqlStore:
             )
         return found
 
-    def unfinished_batches(self) -> list[str]:
-        """trace_ids with at least one pending item, oldest first (for resume)."""
-        return [
-            r["trace_id"]
-            for r in self.db.read(
-                lambda cur: cur.execute(
-                    "SELECT trace_id, MIN(id) AS first FROM batch_items WHERE status = 'pending'"
-                    " GROUP BY trace_id ORDER BY first"
-                ).fetchall()
-            )
-        ]
-
     def is_classified(self, indicator_id: str) -> bool:
-        return (
-            self.db.read(
-                lambda cur: cur.execute(
-                    "SELECT 1 FROM classifications WHERE indicator_id = ?", (indicator_id,)
-                ).fetchone()
-            )
-            is not None
-        )
+        return bool(self.classified_ids([indicator_id]))
 
     def get_classification(self, indicator_id: str) -> dict[str, Any] | None:
         row = self.db.read(
@@ -478,7 +666,7 @@ class SqlStore:
                 "SELECT * FROM classifications WHERE indicator_id = ?", (indicator_id,)
             ).fetchone()
         )
-        return None if row is None else R.clean(row)
+        return None if row is None else R.classification_from_row(row)
 
     def query_classifications(
         self,
@@ -488,24 +676,35 @@ class SqlStore:
         review_status: str | None = None,
         provider: str | None = None,
         trace_id: str | None = None,
+        needs_review: bool | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        filters = {
-            "family": family,
-            "indicator_type": indicator_type,
-            "review_status": review_status,
-            "provider": provider,
-            "trace_id": trace_id,
-        }
-        used = {k: v for k, v in filters.items() if v is not None}
-        sql = "SELECT * FROM classifications"
-        sql += (" WHERE " + " AND ".join(f"{k} = ?" for k in used)) if used else ""
-        sql += f" ORDER BY id LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [
-            R.clean(r)
-            for r in self.db.read(lambda cur: cur.execute(sql, list(used.values())).fetchall())
-        ]
+        where, params = _where(
+            dict(
+                zip(
+                    _FILTERS,
+                    (family, indicator_type, review_status, provider, trace_id, needs_review),
+                    strict=True,
+                )
+            )
+        )
+        sql = f"SELECT * FROM classifications{where} ORDER BY id LIMIT ? OFFSET ?"
+        rows = self.db.read(lambda cur: cur.execute(sql, [*params, int(limit), int(offset)]).fetchall())
+        return [R.classification_from_row(r) for r in rows]
+
+    def count_classifications(self, **filters: Any) -> int:
+        unknown = set(filters) - set(_FILTERS)
+        if unknown:
+            raise ValueError(f"unknown filters {sorted(unknown)}")
+        where, params = _where(filters)
+        return int(
+            self.db.read(
+                lambda cur: cur.execute(
+                    f"SELECT COUNT(*) FROM classifications{where}", params
+                ).scalar()
+            )
+        )
 
     def iter_classifications(self, *, batch_size: int = 1_000) -> Iterator[dict[str, Any]]:
         """Every classification in id order, read page by page (flat memory for exports)."""
@@ -519,11 +718,11 @@ class SqlStore:
             )
             if not page:
                 return
-            yield from (R.clean(r) for r in page)
+            yield from (R.classification_from_row(r) for r in page)
             last = page[-1]["id"]
 
     def count(self, table: str) -> int:
-        if table not in (*R.DATA_TABLES, "schema_version"):
+        if table not in (*R.data_tables(self.stages), "schema_version"):
             raise ValueError(f"unknown table {table!r}")
         return int(self.db.read(lambda cur: cur.execute(f"SELECT COUNT(*) FROM {table}").scalar()))
 
@@ -532,14 +731,16 @@ class SqlStore:
 
         def read(cur: Cursor) -> dict[str, dict[str, Any]]:
             out = {}
-            for stage, table in R.STAGE_TABLE.items():
+            for stage in self.stages:
+                if not stage.table:
+                    continue
                 row = cur.execute(
-                    f"SELECT * FROM {table} WHERE indicator_id = ?"
+                    f"SELECT * FROM {stage.table} WHERE indicator_id = ?"
                     " ORDER BY updated_at DESC, id DESC LIMIT 1",
                     (indicator_id,),
                 ).fetchone()
                 if row is not None:
-                    out[stage.value] = ops.decoded(R.clean(row))
+                    out[str(stage.name)] = R.decoded_stage_row(stage, row)
             return out
 
         return self.db.read(read)
@@ -577,3 +778,42 @@ class SqlStore:
             )
             for r in found
         ]
+
+
+def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    used = {k: v for k, v in filters.items() if v is not None}
+    if not used:
+        return "", []
+    return " WHERE " + " AND ".join(f"{k} = ?" for k in used), list(used.values())
+
+
+def _reply(row: dict[str, Any]) -> LLMReply:
+    return LLMReply(
+        content=row["response"] or "",
+        provider=row["provider"],
+        model=row["model"],
+        usage=Usage(
+            requests=1,
+            input_tokens=int(row["input_tokens"] or 0),
+            output_tokens=int(row["output_tokens"] or 0),
+            cached_tokens=int(row["cached_tokens"] or 0),
+            cost_usd=row["cost_usd"],
+        ),
+        duration_ms=float(row["duration_ms"] or 0.0),
+        cache_hit=bool(row["cache_hit"]),
+    )
+
+
+def _run(row: dict[str, Any]) -> RunRecord:
+    return RunRecord(
+        run_id=row["run_id"],
+        kind=row["kind"],
+        status=row["status"],
+        config=RunConfig.from_json(row["config"]),
+        options=json.loads(row["options"] or "{}"),
+        total_indicators=int(row["total_indicators"]),
+        batches=int(row["batches"]),
+        reason=row["reason"],
+        created_at=R.parse_iso(row["created_at"]),  # type: ignore[arg-type]
+        updated_at=R.parse_iso(row["updated_at"]),  # type: ignore[arg-type]
+    )
