@@ -7,9 +7,11 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indiclass.catalogue import load_catalogue
@@ -34,25 +36,56 @@ def register(app: typer.Typer) -> None:
 @friendly_errors
 def seed_command(
     file: Path | None = typer.Argument(
-        None, help="JSONL, JSON array or CSV of indicators; default: the bundled catalogue."
+        None,
+        help="JSONL, JSON, CSV/TSV/TXT or XLSX of indicators (docs/usage.md); "
+        "default: the bundled catalogue.",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Duplicate ids in FILE: keep the last row of each."
     ),
 ) -> None:
     """Load indicators into source_indicators (the pool `run` draws from)."""
-    indicators = _read_file(file) if file else load_catalogue()
+    indicators, replaced = _read_file(file, replace=replace) if file else (load_catalogue(), 0)
     settings = load_settings()
     with store_session(settings) as store:
         count = store.upsert_source_indicators(indicators)
     origin = str(file) if file else "the bundled catalogue"
+    note = f" ({_plural(replaced, 'duplicate id')} replaced)" if replaced else ""
     make_console().print(
-        f"🌱 Seeded {count} indicators from {origin} into {database_label(settings)}",
+        f"🌱 Seeded {count} indicators{note} from {origin} into {database_label(settings)}",
         highlight=False,
     )
 
 
-def _read_file(path: Path) -> list[Indicator]:
-    from indiclass.loaders import load_indicators
+def _read_file(path: Path, *, replace: bool) -> tuple[list[Indicator], int]:
+    """The file's indicators, one per id, and how many earlier rows a later one replaced."""
+    from indiclass.loaders import describe_duplicates, read_indicators
 
-    return load_indicators(path)
+    loaded = read_indicators(path)
+    for note in loaded.notes:
+        _stderr().print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    duplicates = loaded.duplicates()
+    if duplicates and not replace:
+        usage_error(
+            f"{path.name}: {describe_duplicates(duplicates)}; nothing was seeded "
+            "(--replace keeps the last row of each)"
+        )
+    kept = loaded.last_wins()
+    return kept, len(loaded.numbered) - len(kept)
+
+
+def usage_error(message: str) -> NoReturn:
+    """One red line on stderr and exit code 2 (a bad argument or file, as Click does)."""
+    _stderr().print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @friendly_errors
