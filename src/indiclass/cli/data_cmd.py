@@ -12,13 +12,22 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from indiclass.catalogue import load_catalogue
-from indiclass.cli.render import make_console, results_table
+from indiclass.cli.render import (
+    BATCH_COLUMNS,
+    FAILED_COLUMNS,
+    fit_table,
+    make_console,
+    print_table,
+    results_table,
+)
 from indiclass.cli.session import database_label, friendly_errors, load_settings, store_session
 from indiclass.domain.errors import InputError
 from indiclass.domain.models import CLASSIFICATION_FIELDS, Indicator
+from indiclass.domain.store import BatchStats
+
+WIDE = typer.Option(False, "--wide", "-w", help="Every column, whole (wider than the terminal).")
 
 
 def register(app: typer.Typer) -> None:
@@ -97,6 +106,7 @@ def query_command(
     batch: str | None = typer.Option(None, "--batch", help="trace_id"),
     limit: int = typer.Option(20, "--limit", min=1),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+    wide: bool = WIDE,
 ) -> None:
     """Show classifications, filtered."""
     with store_session(load_settings()) as store:
@@ -112,65 +122,51 @@ def query_command(
         for row in rows:
             typer.echo(json.dumps(row, default=str))
         return
-    make_console().print(results_table(rows, title=f"{len(rows)} classifications"))
+    print_table(
+        make_console(), results_table(rows, title=f"{len(rows)} classifications", wide=wide)
+    )
 
 
 @friendly_errors
-def stats_command(limit: int = typer.Option(20, "--limit", min=1)) -> None:
+def stats_command(limit: int = typer.Option(20, "--limit", min=1), wide: bool = WIDE) -> None:
     """pipeline_stats per batch, with totals, averages and cost."""
     with store_session(load_settings()) as store:
         batches = store.list_batches(limit=limit)
         total = store.count("classifications")
-    table = Table(title="pipeline_stats (newest first)", header_style="bold")
-    for col in (
-        "batch_id",
-        "provider",
-        "model",
-        "total",
-        "ok",
-        "failed",
-        "pending",
-        "duration ms",
-        "avg ms/ind.",
-        "avg conf.",
-        "LLM calls",
-        "tokens",
-        "cost $",
-    ):
-        table.add_column(col, overflow="fold")
-    for b in batches:
-        table.add_row(
-            b.batch_id,
-            b.provider,
-            b.model,
-            *map(
-                _text,
-                (
-                    b.total_indicators,
-                    b.successful_indicators,
-                    b.failed_indicators,
-                    b.pending_indicators,
-                    b.total_duration_ms,
-                    b.avg_time_per_indicator_ms,
-                    b.avg_confidence,
-                    b.llm_calls,
-                    b.usage.total_tokens,
-                    b.usage.cost_usd,
-                ),
-            ),
-        )
     console = make_console()
-    console.print(table)
+    rows = [_batch_row(b) for b in batches]
+    print_table(
+        console, fit_table(BATCH_COLUMNS, rows, title="pipeline_stats (newest first)", wide=wide)
+    )
     console.print(_totals_line(batches, total), highlight=False)
 
 
-def _totals_line(batches: list[Any], classified: int) -> str:
+def _batch_row(b: BatchStats) -> dict[str, Any]:
+    return {
+        "batch_id": b.batch_id,
+        "provider": b.provider,
+        "model": b.model,
+        "total": b.total_indicators,
+        "ok": b.successful_indicators,
+        "failed": b.failed_indicators,
+        "pending": b.pending_indicators,
+        "duration_ms": b.total_duration_ms,
+        "avg_ms": b.avg_time_per_indicator_ms,
+        "avg_confidence": b.avg_confidence,
+        "llm_calls": b.llm_calls,
+        "tokens": b.usage.total_tokens,
+        "cost_usd": b.usage.cost_usd,
+    }
+
+
+def _totals_line(batches: list[BatchStats], classified: int) -> str:
     done = sum(b.successful_indicators for b in batches)
     times = [b.avg_time_per_indicator_ms for b in batches if b.avg_time_per_indicator_ms]
     costs = [b.usage.cost_usd for b in batches]
-    cost = "unknown" if any(c is None for c in costs) else f"${sum(costs):.4f}"
+    known = [c for c in costs if c is not None]
+    cost = "unknown" if len(known) < len(costs) else f"${sum(known):.4f}"
     avg = f"{sum(times) / len(times):.0f} ms" if times else "-"
-    per = f"${sum(costs) / done:.5f}" if done and cost != "unknown" else "-"
+    per = f"${sum(known) / done:.5f}" if done and cost != "unknown" else "-"
     return (
         f"classifications: {classified} | shown batches: {len(batches)}, {done} done, "
         f"{sum(b.failed_indicators for b in batches)} failed | avg time/indicator: {avg} | "
@@ -178,29 +174,16 @@ def _totals_line(batches: list[Any], classified: int) -> str:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
 @friendly_errors
-def errors_command(batch: str | None = typer.Option(None, "--batch", help="trace_id")) -> None:
+def errors_command(
+    batch: str | None = typer.Option(None, "--batch", help="trace_id"), wide: bool = WIDE
+) -> None:
     """Failed indicators: batch, stage and reason."""
     with store_session(load_settings()) as store:
         failed = store.failed_items(batch)
-    table = Table(title=f"{len(failed)} failed indicator(s)", header_style="bold")
-    for col in ("trace_id", "indicator_id", "stage", "error", "failed_at"):
-        table.add_column(col, overflow="fold")
-    for f in failed:
-        table.add_row(
-            f.trace_id,
-            f.indicator_id,
-            f.stage or "-",
-            f.error or "-",
-            f.failed_at.isoformat() if f.failed_at else "-",
-        )
-    make_console().print(table)
+    rows = [f.model_dump() for f in failed]
+    title = f"{len(failed)} failed indicator(s)"
+    print_table(make_console(), fit_table(FAILED_COLUMNS, rows, title=title, wide=wide))
 
 
 @friendly_errors
