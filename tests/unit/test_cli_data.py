@@ -6,6 +6,9 @@ pipeline and saved through the store, as the engine does.
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +20,9 @@ from typer.testing import CliRunner
 
 from indiclass.catalogue import load_catalogue
 from indiclass.cli.app import app
+from indiclass.cli.data_cmd import spreadsheet_text
 from indiclass.domain.enums import StageName
+from indiclass.domain.models import parse_indicator
 from indiclass.domain.store import BatchSpec
 from indiclass.pipeline import classify
 from indiclass.storage import SqlStore, open_store
@@ -129,3 +134,177 @@ def test_wide_tables_show_every_column(tmp_path: Path, filled: SqlStore) -> None
     assert "heat map" not in narrow and "heat map" in wide and "cumulative" in wide
     assert max(cell_len(line) for line in wide.splitlines()) > 80
     assert "cost $" in _cli(tmp_path, "stats", "--wide", columns=80).stdout
+
+
+# ---------------------------------------------------------------- query
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--family", "price-valu"], "unknown family 'price-valu' (did you mean 'price-value'?)"),
+        (["--family", "zzz"], "unknown family 'zzz'; one of: physical-fundamental, "),
+        (["--type", "stok"], "unknown type 'stok' (did you mean 'stock'?)"),
+        (["--status", "pased"], "unknown review status 'pased' (did you mean 'passed'?)"),
+        (["--provider", "openia"], "unknown provider 'openia' (did you mean 'openai'?)"),
+        (
+            ["--family", "price-value", "--type", "stock"],
+            "type 'stock' is not in family 'price-value' (its family is physical-fundamental)",
+        ),
+    ],
+)
+def test_query_filters_are_checked_against_the_taxonomy(
+    tmp_path: Path, filled: SqlStore, args: list[str], message: str
+) -> None:
+    done = _cli(tmp_path, "query", *args)
+    assert done.exit_code == 2
+    assert message in done.stderr and "Traceback" not in done.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--family", "CHANGE-MOVEMENT"],
+        ["--family", " Change_Movement "],
+        ["--family", "change movement", "--type", "Rate", "--status", "PASSED"],
+        ["--provider", "Rules", "--family", "change-movement"],
+    ],
+)
+def test_query_filters_are_case_insensitive(
+    tmp_path: Path, filled: SqlStore, args: list[str]
+) -> None:
+    expected = {
+        r["indicator_id"] for r in filled.query_classifications(family="change-movement", limit=100)
+    }
+    assert expected
+    done = _cli(tmp_path, "query", "--json", *args)
+    assert done.exit_code == 0, done.output
+    assert {json.loads(line)["indicator_id"] for line in done.stdout.splitlines()} == expected
+
+
+def test_query_title_counts_every_match(tmp_path: Path, filled: SqlStore) -> None:
+    matches = len(filled.query_classifications(family="change-movement", limit=100))
+    assert matches > 2
+    assert "2 of 11 classifications" in _cli(tmp_path, "query", "--limit", "2").stdout
+    assert "11 of 11 classifications" in _cli(tmp_path, "query").stdout
+    family = _cli(tmp_path, "query", "--family", "change-movement", "--limit", "2").stdout
+    assert f"2 of {matches} classifications" in family
+    empty = _cli(tmp_path, "query", "--batch", "nope").stdout
+    assert "0 of 0 classifications" in empty
+
+
+# ---------------------------------------------------------------- export
+
+
+def _exported(tmp_path: Path, *args: str) -> Result:
+    done = _cli(tmp_path, "export", *args)
+    assert done.exit_code == 0, done.output
+    return done
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (["--out", "x.csv"], "csv"),
+        (["--out", "x.CSV"], "csv"),
+        (["--out", "x.jsonl"], "jsonl"),
+        (["--out", "x.ndjson"], "jsonl"),
+        (["--out", "x.parquet"], "parquet"),
+        (["--out", "x.data", "--format", "csv"], "csv"),
+        (["--out", "x.csv", "--format", "jsonl"], "jsonl"),  # --format wins
+    ],
+)
+def test_export_takes_the_format_from_the_extension(
+    tmp_path: Path, filled: SqlStore, args: list[str], kind: str
+) -> None:
+    _exported(tmp_path, *args)
+    out = tmp_path / args[1]
+    if kind == "csv":
+        rows = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
+    elif kind == "jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(out).to_pylist()
+    assert len(rows) == 11 and rows[0]["indicator_id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "x.txt"], "cannot tell the format from 'x.txt'"),
+        (["--format", "xml"], "unknown format 'xml'"),
+        (["--format", "parqet", "--out", "x.p"], "(did you mean 'parquet'?)"),
+        (["--format", "parquet"], "parquet needs --out FILE"),
+    ],
+)
+def test_export_usage_errors(
+    tmp_path: Path, filled: SqlStore, args: list[str], message: str
+) -> None:
+    done = _cli(tmp_path, "export", *args)
+    assert done.exit_code == 2 and message in done.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("x.")]
+
+
+def test_export_to_stdout_is_jsonl(tmp_path: Path, filled: SqlStore) -> None:
+    lines = _exported(tmp_path).stdout.splitlines()
+    assert len(lines) == 11 and json.loads(lines[0])["indicator_id"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664)])
+@pytest.mark.parametrize("name", ["x.csv", "x.jsonl", "x.parquet"])
+def test_export_files_have_the_modes_the_umask_gives(
+    tmp_path: Path, filled: SqlStore, umask: int, mode: int, name: str
+) -> None:
+    (tmp_path / name).write_text("old")
+    (tmp_path / name).chmod(0o600)
+    before = os.umask(umask)
+    try:
+        _exported(tmp_path, "--out", name)
+    finally:
+        os.umask(before)
+    assert (tmp_path / name).stat().st_mode & 0o777 == mode
+    assert (tmp_path / name).read_bytes() != b"old"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == [name]
+
+
+def test_export_into_a_missing_folder_is_one_line(tmp_path: Path, filled: SqlStore) -> None:
+    done = _cli(tmp_path, "export", "--out", "nope/x.csv")
+    assert done.exit_code == 1 and "nope" in done.stderr and "Traceback" not in done.output
+
+
+FORMULAS = ["=1+1", "+CPI", "-5% change", "@SUM(A1)"]  # names: tab and CR are stripped
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+CPI", "'+CPI"),
+        ("-5% change", "'-5% change"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTabbed", "'\tTabbed"),
+        ("\rCarriage", "'\rCarriage"),
+        ("GDP = C + I + G", "GDP = C + I + G"),
+        ("", ""),
+        (-0.5, -0.5),
+        (None, None),
+        (True, True),
+    ],
+)
+def test_spreadsheet_text(value: object, written: object) -> None:
+    assert spreadsheet_text(value) == written
+
+
+def test_export_csv_escapes_spreadsheet_formulas(tmp_path: Path, store: SqlStore) -> None:
+    for n, name in enumerate([*FORMULAS, "GDP = C + I + G"]):
+        ind = parse_indicator({"indicator_id": f"f{n}", "name": name, "units": "%"})
+        store.save_classification("t", classify(ind).classification)
+    _exported(tmp_path, "--out", "x.csv")
+    rows = list(csv.DictReader((tmp_path / "x.csv").open(newline="", encoding="utf-8")))
+    names = [r["name"] for r in rows]
+    assert names == [*("'" + f for f in FORMULAS), "GDP = C + I + G"]
+    assert all(float(r["overall_confidence"]) > 0 for r in rows)  # numbers are not text
+    jsonl = _exported(tmp_path, "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["name"] for line in jsonl][:1] == ["=1+1"]  # only CSV is escaped
