@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import json
+import os
+import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypedDict
 
 import typer
-from rich.table import Table
+from rich.console import Console
+from rich.markup import escape
 
 from indiclass.catalogue import load_catalogue
-from indiclass.cli.render import make_console, results_table
+from indiclass.cli.render import (
+    BATCH_COLUMNS,
+    FAILED_COLUMNS,
+    fit_table,
+    make_console,
+    print_table,
+    results_table,
+)
 from indiclass.cli.session import database_label, friendly_errors, load_settings, store_session
+from indiclass.domain.enums import (
+    TYPE_FAMILY,
+    Family,
+    IndicatorType,
+    ProviderName,
+    ReviewStatus,
+    type_fits_family,
+)
 from indiclass.domain.errors import InputError
 from indiclass.domain.models import CLASSIFICATION_FIELDS, Indicator
+from indiclass.domain.store import BatchStats, ResultStore
+
+WIDE = typer.Option(False, "--wide", "-w", help="Every column, whole (wider than the terminal).")
 
 
 def register(app: typer.Typer) -> None:
@@ -34,110 +57,200 @@ def register(app: typer.Typer) -> None:
 @friendly_errors
 def seed_command(
     file: Path | None = typer.Argument(
-        None, help="JSONL, JSON array or CSV of indicators; default: the bundled catalogue."
+        None,
+        help="JSONL, JSON, CSV/TSV/TXT or XLSX of indicators (docs/usage.md); "
+        "default: the bundled catalogue.",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Duplicate ids in FILE: keep the last row of each."
     ),
 ) -> None:
     """Load indicators into source_indicators (the pool `run` draws from)."""
-    indicators = _read_file(file) if file else load_catalogue()
+    indicators, replaced = _read_file(file, replace=replace) if file else (load_catalogue(), 0)
     settings = load_settings()
     with store_session(settings) as store:
         count = store.upsert_source_indicators(indicators)
     origin = str(file) if file else "the bundled catalogue"
+    note = f" ({_plural(replaced, 'duplicate id')} replaced)" if replaced else ""
     make_console().print(
-        f"🌱 Seeded {count} indicators from {origin} into {database_label(settings)}",
+        f"🌱 Seeded {count} indicators{note} from {origin} into {database_label(settings)}",
         highlight=False,
     )
 
 
-def _read_file(path: Path) -> list[Indicator]:
-    from indiclass.loaders import load_indicators
+def _read_file(path: Path, *, replace: bool) -> tuple[list[Indicator], int]:
+    """The file's indicators, one per id, and how many earlier rows a later one replaced."""
+    from indiclass.loaders import describe_duplicates, read_indicators
 
-    return load_indicators(path)
+    loaded = read_indicators(path)
+    for note in loaded.notes:
+        _stderr().print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    duplicates = loaded.duplicates()
+    if duplicates and not replace:
+        usage_error(
+            f"{path.name}: {describe_duplicates(duplicates)}; nothing was seeded "
+            "(--replace keeps the last row of each)"
+        )
+    kept = loaded.last_wins()
+    return kept, len(loaded.numbered) - len(kept)
+
+
+def usage_error(message: str) -> NoReturn:
+    """One red line on stderr and exit code 2 (a bad argument or file, as Click does)."""
+    _stderr().print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @friendly_errors
 def query_command(
-    family: str | None = typer.Option(None, "--family"),
-    type_: str | None = typer.Option(None, "--type", help="indicator_type"),
-    status: str | None = typer.Option(None, "--status", help="review status"),
-    provider: str | None = typer.Option(None, "--provider"),
+    family: str | None = typer.Option(None, "--family", help="A family (any case)."),
+    type_: str | None = typer.Option(None, "--type", help="An indicator_type (any case)."),
+    status: str | None = typer.Option(None, "--status", help="passed | corrected | failed"),
+    provider: str | None = typer.Option(None, "--provider", help="rules | openai | ..."),
     batch: str | None = typer.Option(None, "--batch", help="trace_id"),
     limit: int = typer.Option(20, "--limit", min=1),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+    wide: bool = WIDE,
 ) -> None:
-    """Show classifications, filtered."""
+    """Show classifications, filtered by the taxonomy's values (checked, any case)."""
+    filters = _filters(family, type_, status, provider, batch)
     with store_session(load_settings()) as store:
-        rows = store.query_classifications(
-            family=family,
-            indicator_type=type_,
-            review_status=status,
-            provider=provider,
-            trace_id=batch,
-            limit=limit,
-        )
+        rows = store.query_classifications(**filters, limit=limit)
+        total = _count_matches(store, filters, shown=len(rows), limit=limit)
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row, default=str))
         return
-    make_console().print(results_table(rows, title=f"{len(rows)} classifications"))
+    title = f"{len(rows)} of {total} classifications"
+    print_table(make_console(), results_table(rows, title=title, wide=wide))
+
+
+QUERY_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "family": ("family", tuple(v.value for v in Family)),
+    "indicator_type": ("type", tuple(v.value for v in IndicatorType)),
+    "review_status": ("review status", tuple(v.value for v in ReviewStatus)),
+    "provider": ("provider", tuple(v.value for v in ProviderName)),
+}
+"""Query filter → (what the user calls it, the values it accepts)."""
+
+
+class Filters(TypedDict):
+    """``query_classifications``'s filters (None: any)."""
+
+    family: str | None
+    indicator_type: str | None
+    review_status: str | None
+    provider: str | None
+    trace_id: str | None
+
+
+def _filters(
+    family: str | None,
+    type_: str | None,
+    status: str | None,
+    provider: str | None,
+    batch: str | None,
+) -> Filters:
+    filters = Filters(
+        family=_choice("family", family),
+        indicator_type=_choice("indicator_type", type_),
+        review_status=_choice("review_status", status),
+        provider=_choice("provider", provider),
+        trace_id=batch,
+    )
+    kind, fam = filters["indicator_type"], filters["family"]
+    if kind and fam and not type_fits_family(IndicatorType(kind), Family(fam)):
+        usage_error(
+            f"type {kind!r} is not in family {fam!r} "
+            f"(its family is {TYPE_FAMILY[IndicatorType(kind)]})"
+        )
+    return filters
+
+
+def _choice(key: str, value: str | None) -> str | None:
+    """The taxonomy value a filter names, in any case and with spaces or _ for -; exit 2 if none."""
+    if value is None:
+        return None
+    what, allowed = QUERY_FILTERS[key]
+    wanted = re.sub(r"[\s_]+", "-", value.strip().lower())
+    if wanted in allowed:
+        return wanted
+    unknown(what, value, allowed, wanted)
+
+
+def unknown(what: str, value: str, allowed: Sequence[str], key: str | None = None) -> NoReturn:
+    """``unknown family 'price-valu' (did you mean 'price-value'?); one of: ...``, exit 2."""
+    close = difflib.get_close_matches(key or value, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    usage_error(f"unknown {what} {value!r}{hint}; one of: {', '.join(allowed)}")
+
+
+COUNT_PAGE = 1_000
+
+
+def _count_matches(store: ResultStore, filters: Filters, *, shown: int, limit: int) -> int:
+    """How many classifications match, through the store's own API (``count`` without
+    filters, else paging through ``query_classifications``)."""
+    if shown < limit:
+        return shown
+    if not any(filters.values()):
+        return store.count("classifications")
+    total = 0
+    while page := len(store.query_classifications(**filters, limit=COUNT_PAGE, offset=total)):
+        total += page
+        if page < COUNT_PAGE:
+            break
+    return total
 
 
 @friendly_errors
-def stats_command(limit: int = typer.Option(20, "--limit", min=1)) -> None:
+def stats_command(limit: int = typer.Option(20, "--limit", min=1), wide: bool = WIDE) -> None:
     """pipeline_stats per batch, with totals, averages and cost."""
     with store_session(load_settings()) as store:
         batches = store.list_batches(limit=limit)
         total = store.count("classifications")
-    table = Table(title="pipeline_stats (newest first)", header_style="bold")
-    for col in (
-        "batch_id",
-        "provider",
-        "model",
-        "total",
-        "ok",
-        "failed",
-        "pending",
-        "duration ms",
-        "avg ms/ind.",
-        "avg conf.",
-        "LLM calls",
-        "tokens",
-        "cost $",
-    ):
-        table.add_column(col, overflow="fold")
-    for b in batches:
-        table.add_row(
-            b.batch_id,
-            b.provider,
-            b.model,
-            *map(
-                _text,
-                (
-                    b.total_indicators,
-                    b.successful_indicators,
-                    b.failed_indicators,
-                    b.pending_indicators,
-                    b.total_duration_ms,
-                    b.avg_time_per_indicator_ms,
-                    b.avg_confidence,
-                    b.llm_calls,
-                    b.usage.total_tokens,
-                    b.usage.cost_usd,
-                ),
-            ),
-        )
     console = make_console()
-    console.print(table)
+    rows = [_batch_row(b) for b in batches]
+    print_table(
+        console, fit_table(BATCH_COLUMNS, rows, title="pipeline_stats (newest first)", wide=wide)
+    )
     console.print(_totals_line(batches, total), highlight=False)
 
 
-def _totals_line(batches: list[Any], classified: int) -> str:
+def _batch_row(b: BatchStats) -> dict[str, Any]:
+    return {
+        "batch_id": b.batch_id,
+        "provider": b.provider,
+        "model": b.model,
+        "total": b.total_indicators,
+        "ok": b.successful_indicators,
+        "failed": b.failed_indicators,
+        "pending": b.pending_indicators,
+        "duration_ms": b.total_duration_ms,
+        "avg_ms": b.avg_time_per_indicator_ms,
+        "avg_confidence": b.avg_confidence,
+        "llm_calls": b.llm_calls,
+        "tokens": b.usage.total_tokens,
+        "cost_usd": b.usage.cost_usd,
+    }
+
+
+def _totals_line(batches: list[BatchStats], classified: int) -> str:
     done = sum(b.successful_indicators for b in batches)
     times = [b.avg_time_per_indicator_ms for b in batches if b.avg_time_per_indicator_ms]
     costs = [b.usage.cost_usd for b in batches]
-    cost = "unknown" if any(c is None for c in costs) else f"${sum(costs):.4f}"
+    known = [c for c in costs if c is not None]
+    cost = "unknown" if len(known) < len(costs) else f"${sum(known):.4f}"
     avg = f"{sum(times) / len(times):.0f} ms" if times else "-"
-    per = f"${sum(costs) / done:.5f}" if done and cost != "unknown" else "-"
+    per = f"${sum(known) / done:.5f}" if done and cost != "unknown" else "-"
     return (
         f"classifications: {classified} | shown batches: {len(batches)}, {done} done, "
         f"{sum(b.failed_indicators for b in batches)} failed | avg time/indicator: {avg} | "
@@ -145,29 +258,16 @@ def _totals_line(batches: list[Any], classified: int) -> str:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
 @friendly_errors
-def errors_command(batch: str | None = typer.Option(None, "--batch", help="trace_id")) -> None:
+def errors_command(
+    batch: str | None = typer.Option(None, "--batch", help="trace_id"), wide: bool = WIDE
+) -> None:
     """Failed indicators: batch, stage and reason."""
     with store_session(load_settings()) as store:
         failed = store.failed_items(batch)
-    table = Table(title=f"{len(failed)} failed indicator(s)", header_style="bold")
-    for col in ("trace_id", "indicator_id", "stage", "error", "failed_at"):
-        table.add_column(col, overflow="fold")
-    for f in failed:
-        table.add_row(
-            f.trace_id,
-            f.indicator_id,
-            f.stage or "-",
-            f.error or "-",
-            f.failed_at.isoformat() if f.failed_at else "-",
-        )
-    make_console().print(table)
+    rows = [f.model_dump() for f in failed]
+    title = f"{len(failed)} failed indicator(s)"
+    print_table(make_console(), fit_table(FAILED_COLUMNS, rows, title=title, wide=wide))
 
 
 @friendly_errors
@@ -182,34 +282,72 @@ def reset_command(yes: bool = typer.Option(False, "--yes", "-y", help="Do not as
     make_console().print(f"🧹 Reset {where}", highlight=False)
 
 
+EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV text cell starting with one of these gets a leading ' so spreadsheets show it as
+text instead of running it as a formula (docs/usage.md)."""
+
+
 @friendly_errors
 def export_command(
-    fmt: str = typer.Option("jsonl", "--format", "-f", help="csv | jsonl | parquet"),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="csv | jsonl | parquet (default: from --out, else jsonl)"
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="File (default: stdout; parquet needs --out)."
     ),
 ) -> None:
     """Export every classification (the classifications columns)."""
-    if fmt not in ("csv", "jsonl", "parquet"):
-        raise InputError(f"unknown format {fmt!r}: csv, jsonl or parquet")
-    if fmt == "parquet" and out is None:
-        raise InputError("parquet needs --out FILE")
+    fmt = _export_format(fmt, out)
     with store_session(load_settings()) as store:
         count = _export(store.iter_classifications(), fmt, out)
     if out is not None:
         make_console(stderr=True).print(f"📤 Exported {count} classifications to {out}")
 
 
+def _export_format(fmt: str | None, out: Path | None) -> str:
+    if fmt is None and out is not None:
+        fmt = EXPORT_SUFFIXES.get(out.suffix.lower())
+        if fmt is None:
+            usage_error(
+                f"cannot tell the format from {out.name!r}: give --format "
+                f"{' | '.join(EXPORT_FORMATS)} (or name the file .csv, .jsonl or .parquet)"
+            )
+    fmt = (fmt or "jsonl").strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        unknown("format", fmt, EXPORT_FORMATS)
+    if fmt == "parquet" and out is None:
+        usage_error("parquet needs --out FILE")
+    return fmt
+
+
 def _export(rows: Iterator[dict[str, Any]], fmt: str, out: Path | None) -> int:
-    if fmt == "parquet":
-        assert out is not None
-        return _write_parquet(rows, out)
-    handle = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    if out is None:
+        return _write_text(rows, fmt, sys.stdout)
+    with _replacing(out) as tmp:
+        if fmt == "parquet":
+            return _write_parquet(rows, tmp)
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            return _write_text(rows, fmt, handle)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A new file beside ``out`` that replaces it when written (nothing is left half-written).
+    Created with open(), so its mode is what the umask gives (not mkstemp's 0600)."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        return _write_csv(rows, handle) if fmt == "csv" else _write_jsonl(rows, handle)
+        yield tmp
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
-        if out:
-            handle.close()
+        tmp.unlink(missing_ok=True)
+
+
+def _write_text(rows: Iterable[dict[str, Any]], fmt: str, handle: Any) -> int:
+    return _write_csv(rows, handle) if fmt == "csv" else _write_jsonl(rows, handle)
 
 
 def _write_jsonl(rows: Iterable[dict[str, Any]], handle: Any) -> int:
@@ -227,8 +365,15 @@ def _write_csv(rows: Iterable[dict[str, Any]], handle: Any) -> int:
             fields = [*CLASSIFICATION_FIELDS, *(k for k in row if k not in CLASSIFICATION_FIELDS)]
             writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
-        writer.writerow(row)
+        writer.writerow({k: spreadsheet_text(v) for k, v in row.items()})
     return count
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with a leading ' (numbers untouched)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _write_parquet(rows: Iterable[dict[str, Any]], out: Path) -> int:
@@ -236,9 +381,7 @@ def _write_parquet(rows: Iterable[dict[str, Any]], out: Path) -> int:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise typer.BadParameter(
-            "parquet export needs pyarrow: pip install 'indiclass[export]'"
-        ) from None
+        raise InputError("parquet export needs pyarrow: pip install 'indiclass[export]'") from None
 
     batch = list(rows)
     pq.write_table(pa.Table.from_pylist(batch), out)
