@@ -151,9 +151,7 @@ class Settings(BaseSettings):
         """Every environment variable starting with ``prefix`` (e.g. ``MYPROVIDER_``), for a
         plugin provider's own settings; names without the prefix, lower case."""
         prefix = prefix.upper()
-        return {
-            k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)
-        }
+        return {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
 
 
 class _StageVariables(PydanticBaseSettingsSource):

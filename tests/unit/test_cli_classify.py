@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from indiclass.cli.app import app
-from indiclass.domain.models import CLASSIFICATION_FIELDS
+from indiclass.stages import DEFAULT_STAGES
+
+CLASSIFICATION_FIELDS = DEFAULT_STAGES.classification_fields
 
 runner = CliRunner()
 DESIGN_FIELDS = {
@@ -137,7 +139,7 @@ def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], field: str) -> 
 
 def test_llm_provider_without_its_key_names_the_variable() -> None:
     r = runner.invoke(app, ["classify", "x", "--provider", "openai"])
-    assert r.exit_code == 2 and "OPENAI_API_KEY" in r.output
+    assert r.exit_code == 3 and "OPENAI_API_KEY" in r.output  # configuration: exit 3
 
 
 def test_eval_reports_accuracy_and_confusions(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from indiclass.cli.app import app
 from indiclass.cli.data_cmd import spreadsheet_text
 from indiclass.domain.enums import StageName
 from indiclass.domain.models import parse_indicator
-from indiclass.domain.store import BatchSpec
+from indiclass.testing.batches import stored_batch
 from indiclass.pipeline import classify
 from indiclass.storage import SqlStore, open_store
 
@@ -92,20 +92,13 @@ FAILED_ID = CATALOGUE[-1].indicator_id
 @pytest.fixture
 def filled(store: SqlStore) -> SqlStore:
     """11 classified indicators and one that failed, in one batch, as the engine leaves them."""
-    store.upsert_source_indicators(CATALOGUE)
-    spec = BatchSpec(
-        trace_id="3f2a1b4c-9d1e-4c8b-a0e2-1f2e3d4c5b6a",
-        indicator_ids=tuple(i.indicator_id for i in CATALOGUE),
-        provider="rules",
-        model="rules",
-        strategy="rules",
-        created_at=datetime.now(UTC),
-    )
-    store.create_batch(spec)
-    for ind in CATALOGUE[:-1]:
-        store.save_classification(spec.trace_id, classify(ind).classification)
     reason = "ProviderUnavailable: cannot reach http://127.0.0.1:1234/v1 (connection refused)"
-    store.mark_failed(spec.trace_id, FAILED_ID, StageName.TIME, reason, refresh=True)
+    stored_batch(
+        store,
+        CATALOGUE,
+        trace_id="3f2a1b4c-9d1e-4c8b-a0e2-1f2e3d4c5b6a",
+        failures={FAILED_ID: ("time", reason)},
+    )
     return store
 
 
@@ -269,9 +262,16 @@ def test_export_files_have_the_modes_the_umask_gives(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == [name]
 
 
-def test_export_into_a_missing_folder_is_one_line(tmp_path: Path, filled: SqlStore) -> None:
-    done = _cli(tmp_path, "export", "--out", "nope/x.csv")
-    assert done.exit_code == 1 and "nope" in done.stderr and "Traceback" not in done.output
+def test_export_into_a_missing_folder_creates_it(tmp_path: Path, filled: SqlStore) -> None:
+    done = _cli(tmp_path, "export", "--out", "new/x.csv")
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "new" / "x.csv").read_text().startswith("indicator_id,")
+
+
+def test_export_onto_an_unwritable_place_is_one_line(tmp_path: Path, filled: SqlStore) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    done = _cli(tmp_path, "export", "--out", "taken/x.csv")
+    assert done.exit_code == 2 and "taken" in done.stderr and "Traceback" not in done.output
 
 
 FORMULAS = ["=1+1", "+CPI", "-5% change", "@SUM(A1)"]  # names: tab and CR are stripped
@@ -298,9 +298,11 @@ def test_spreadsheet_text(value: object, written: object) -> None:
 
 
 def test_export_csv_escapes_spreadsheet_formulas(tmp_path: Path, store: SqlStore) -> None:
-    for n, name in enumerate([*FORMULAS, "GDP = C + I + G"]):
-        ind = parse_indicator({"indicator_id": f"f{n}", "name": name, "units": "%"})
-        store.save_classification("t", classify(ind).classification)
+    inds = [
+        parse_indicator({"indicator_id": f"f{n}", "name": name, "units": "%"})
+        for n, name in enumerate([*FORMULAS, "GDP = C + I + G"])
+    ]
+    stored_batch(store, inds)
     _exported(tmp_path, "--out", "x.csv")
     rows = list(csv.DictReader((tmp_path / "x.csv").open(newline="", encoding="utf-8")))
     names = [r["name"] for r in rows]

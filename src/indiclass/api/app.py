@@ -16,11 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from indiclass.api.auth import require_api_key
 from indiclass.api.errors import install_error_handlers
+from indiclass.api.limits import BodyLimit
 from indiclass.api.routes_batches import router as batches_router
 from indiclass.api.routes_ops import health_router, metrics_router
 from indiclass.api.routes_results import router as results_router
 from indiclass.api.schemas import ERROR_RESPONSES
 from indiclass.api.services import EngineLike, Services
+from indiclass.domain.errors import ConfigError
 from indiclass.settings import Settings
 
 DESCRIPTION = (
@@ -36,13 +38,17 @@ def create_app(
     """Build the API around ``engine`` (or the engine built from ``settings``; with
     ``embedded_worker=False`` it only submits and reads, ``indiclass worker`` processes run
     the workflows)."""
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    if key is not None and not key.strip():
+        raise ConfigError("API_KEY is set but empty: unset it to run without a key, or set one")
     app = FastAPI(
         title="indiclass",
         version=_version(),
         description=DESCRIPTION,
         lifespan=_lifespan(settings, engine, embedded_worker),
     )
-    app.state.api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    app.state.api_key = key
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if engine is not None:
         _attach(app, settings, engine)
     install_error_handlers(app)
@@ -85,11 +91,20 @@ def _detach(app: FastAPI) -> None:
 
 
 def _build_engine(settings: Settings, worker: bool) -> Any:
-    from indiclass.bootstrap import build_engine
+    import os
+
+    from indiclass.bootstrap import build_engine, serveable_providers
 
     if worker:
-        return build_engine(settings)
-    return build_engine(settings, worker_id=settings.worker_id or "api", listen=False)
+        serves = serveable_providers(settings)
+        return build_engine(settings, serves=serves, dispatch="shared", kind="serve")
+    return build_engine(
+        settings,
+        worker_id=settings.worker_id or f"api-{os.getpid()}",
+        listen=False,
+        dispatch="shared",
+        kind="api",
+    )
 
 
 def _version() -> str:

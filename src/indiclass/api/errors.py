@@ -16,7 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indiclass.domain.errors import ConfigError, EngineError, IndiclassError, InputError
+from indiclass.domain.errors import (
+    ConfigError,
+    ConflictError,
+    EngineError,
+    IndiclassError,
+    InputError,
+    ProviderUnavailable,
+)
 
 log = logging.getLogger("indiclass.api")
 
@@ -99,10 +106,14 @@ async def _on_domain(_: Request, exc: IndiclassError) -> JSONResponse:
     if isinstance(exc, InputError):
         details = {"field": exc.field, "row": exc.row}
         return error_response(ApiError(422, str(exc), code="invalid_input", details=details))
+    if isinstance(exc, ConflictError):
+        return error_response(ApiError(409, str(exc), code="trace_id_conflict"))
     if isinstance(exc, EngineError):
         return error_response(ApiError(409, str(exc), code="engine_error"))
     if isinstance(exc, ConfigError):
         return error_response(ApiError(400, str(exc), code="config_error"))
+    if isinstance(exc, ProviderUnavailable):
+        return error_response(ApiError(503, str(exc), code="provider_unavailable"))
     log.error("request failed: %s: %s", type(exc).__name__, exc)
     return error_response(ApiError(503, str(exc), code="unavailable"))
 

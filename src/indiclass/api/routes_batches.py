@@ -1,9 +1,15 @@
-"""Batches: submit (``POST /classify/batch``), list, one batch's progress, its SSE stream."""
+"""Batches: submit (``POST /classify/batch``, JSON or NDJSON), list, one batch's progress, its
+SSE stream, cancel (``DELETE``).
+
+Ids are taken as paths (``/batches/a/b`` is the batch ``a/b``). Re-posting a trace_id with the
+same body answers the original 202; with a different body, 409.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,10 +18,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from indiclass.api.errors import ApiError
-from indiclass.api.schemas import BatchAccepted, BatchRequest, validate_indicators
+from indiclass.api.schemas import BatchAccepted, BatchRequest, body_hash, validate_indicators
 from indiclass.api.services import Services, batch_view
 
 router = APIRouter(tags=["batches"])
+HEARTBEAT_S = 15.0
+"""An SSE comment at least this often, so proxies and clients never time out a quiet batch."""
+ITEMS_PAGE = 100
 
 
 def _services(request: Request) -> Services:
@@ -24,48 +33,89 @@ def _services(request: Request) -> Services:
 
 
 @router.post("/classify/batch", status_code=202, response_model=BatchAccepted)
-def submit_batch(body: BatchRequest, request: Request) -> JSONResponse:
-    """Queue a batch; it is durable once the 202 is returned."""
+async def submit_batch(request: Request) -> JSONResponse:
+    """Queue a batch; it is durable once the 202 is returned.
+
+    Body: JSON ``{"indicators": [...], "llm_provider": ..., "strategy": ..., "model": ...,
+    "trace_id": ..., "force": ...}``, or ``application/x-ndjson`` (one indicator per line,
+    options as query parameters) for large batches. Limits: ``INDICLASS_MAX_BODY_BYTES``
+    (413) and ``INDICLASS_MAX_BATCH_SIZE`` indicators (422)."""
     services = _services(request)
+    body = await _read_body(request)
+    return await run_in_threadpool(_submit, services, body)
+
+
+async def _read_body(request: Request) -> BatchRequest:
+    raw = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if kind in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
+            data: Any = {
+                "indicators": [json.loads(line) for line in raw.splitlines() if line.strip()],
+                **{k: _param(v) for k, v in request.query_params.items()},
+            }
+        else:
+            data = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise ApiError(422, f"body is not valid JSON: {exc}", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "body must be a JSON object {indicators: [...]}", code="invalid_body")
+    from pydantic import ValidationError
+
+    try:
+        return BatchRequest.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {"loc": [str(p) for p in e["loc"]], "message": e["msg"], "type": e["type"]}
+            for e in exc.errors()
+        ]
+        raise ApiError(422, "request body is invalid", details=details) from None
+
+
+def _param(value: str) -> Any:
+    return {"true": True, "false": False}.get(value.lower(), value)
+
+
+def _submit(services: Services, body: BatchRequest) -> JSONResponse:
     indicators = validate_indicators(body.indicators, services.settings.max_batch_size)
-    provider = body.llm_provider or services.settings.llm_provider
+    config = services.run_config(body)
     trace_id = services.engine.submit(
         indicators,
-        provider=provider.value,
+        config=config,
         trace_id=body.trace_id,
-        strategy=body.strategy.value if body.strategy else None,
-        model=body.model,
         force=body.force,
+        body_hash=body_hash(body.model_dump(mode="json")),
+        dispatch="shared",
     )
+    stats = services.store.batch_stats(trace_id)
+    queued = stats.total_indicators if stats else len(indicators)
     accepted = BatchAccepted(
-        message=f"Batch accepted: {len(indicators)} indicators queued",
-        count=len(indicators),
+        message=f"Batch accepted: {queued} indicators queued",
+        count=queued,
         trace_id=trace_id,
     )
     return JSONResponse(accepted.model_dump(), status_code=202)
 
 
 @router.get("/batches")
-def list_batches(request: Request, limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
+def list_batches(
+    request: Request,
+    limit: int = Query(50, ge=1, le=1000),
+    status: str | None = Query(None, description="running, completed, degraded, failed, ..."),
+) -> dict[str, Any]:
     """Recent batches, newest first, with their progress."""
-    batches = _services(request).store.list_batches(limit=limit)
+    batches = _services(request).store.list_batches(limit=limit, status=status)
     return {"batches": [batch_view(b) for b in batches], "count": len(batches)}
 
 
-@router.get("/batches/{trace_id}")
-def get_batch(trace_id: str, request: Request) -> dict[str, Any]:
-    """One batch: status, progress per stage, timings, tokens and cost."""
-    services = _services(request)
-    return _batch_detail(services, trace_id)
-
-
-@router.get("/batches/{trace_id}/events", response_class=StreamingResponse)
+@router.get("/batches/{trace_id:path}/events", response_class=StreamingResponse)
 async def batch_events(
     trace_id: str, request: Request, interval_ms: int = Query(500, ge=50, le=10_000)
 ) -> StreamingResponse:
-    """Server-sent events: ``progress`` whenever counts change, then ``done``."""
+    """Server-sent events: ``progress`` whenever counts change, a comment heartbeat every
+    15 s, then ``done`` when the batch closes."""
     services = _services(request)
-    await run_in_threadpool(_batch_detail, services, trace_id)  # 404 before streaming
+    await run_in_threadpool(_stats_view, services, trace_id)  # 404 before streaming
     stream = _progress_stream(services, trace_id, request, interval_ms / 1000)
     return StreamingResponse(
         stream,
@@ -74,50 +124,56 @@ async def batch_events(
     )
 
 
-def _batch_detail(services: Services, trace_id: str) -> dict[str, Any]:
-    stats = services.store.batch_stats(trace_id)
-    if stats is None:
-        raise ApiError(404, f"unknown batch {trace_id!r}", code="batch_not_found")
-    view = batch_view(stats)
-    view["stages"] = _stage_progress(services, trace_id)
-    view["items"] = [
-        {"indicator_id": i, "status": s} for i, s in services.store.batch_items(trace_id)
-    ]
+@router.get("/batches/{trace_id:path}")
+def get_batch(
+    trace_id: str,
+    request: Request,
+    items_offset: int = Query(0, ge=0, le=10**9),
+    items_limit: int = Query(ITEMS_PAGE, ge=0, le=1000),
+) -> dict[str, Any]:
+    """One batch: status, progress per stage, timings, tokens and cost, a page of members."""
+    services = _services(request)
+    view = _stats_view(services, trace_id)
+    view["stages"] = services.store.stage_counts(trace_id)
+    view["items"] = services.store.batch_members(trace_id, offset=items_offset, limit=items_limit)
+    view["items_total"] = view["progress"]["total"]
     return view
 
 
-def _stage_progress(services: Services, trace_id: str) -> dict[str, dict[str, Any]] | None:
-    """Per stage: how many indicators started, completed and failed it, and its mean time."""
-    read_log = getattr(services.store, "processing_log", None)
-    if not callable(read_log):
-        return None
-    stages: dict[str, dict[str, Any]] = {}
-    for row in read_log(trace_id):
-        entry = stages.setdefault(
-            row["stage"],
-            {"started": 0, "completed": 0, "failed": 0, "avg_duration_ms": None, "_ms": 0.0},
-        )
-        entry[row["status"]] = entry.get(row["status"], 0) + 1
-        if row["status"] == "completed" and row.get("duration_ms") is not None:
-            entry["_ms"] += float(row["duration_ms"])
-            entry["avg_duration_ms"] = round(entry["_ms"] / entry["completed"], 2)
-    for entry in stages.values():
-        entry.pop("_ms")
-    return stages
+@router.delete("/batches/{trace_id:path}")
+def cancel_batch(trace_id: str, request: Request) -> dict[str, Any]:
+    """Cancel: members not started end ``cancelled``, members in flight stop at their next
+    LLM call; a closed batch is left as it is."""
+    services = _services(request)
+    _stats_view(services, trace_id)
+    stats = services.engine.cancel(trace_id)
+    return batch_view(stats)
+
+
+def _stats_view(services: Services, trace_id: str) -> dict[str, Any]:
+    stats = services.store.batch_stats(trace_id)
+    if stats is None:
+        raise ApiError(404, f"unknown batch {trace_id!r}", code="batch_not_found")
+    return batch_view(stats)
 
 
 async def _progress_stream(
     services: Services, trace_id: str, request: Request, interval: float
 ) -> AsyncIterator[str]:
-    last: tuple[int, int] | None = None
+    last: tuple[int, int, int, str] | None = None
+    beat = time.monotonic()
     while not await request.is_disconnected():
-        detail = await run_in_threadpool(_batch_detail, services, trace_id)
-        counts = (detail["progress"]["completed"], detail["progress"]["failed"])
+        view = await run_in_threadpool(_stats_view, services, trace_id)  # one row: O(1)
+        p = view["progress"]
+        counts = (p["completed"], p["failed"], p["cancelled"], view["status"])
         if counts != last:
-            last = counts
-            yield _sse("progress", {k: detail[k] for k in ("trace_id", "status", "progress")})
-        if detail["done"]:
-            yield _sse("done", {k: v for k, v in detail.items() if k != "items"})
+            last, beat = counts, time.monotonic()
+            yield _sse("progress", {k: view[k] for k in ("trace_id", "status", "progress")})
+        elif time.monotonic() - beat >= HEARTBEAT_S:
+            beat = time.monotonic()
+            yield ": keepalive\n\n"
+        if view["done"]:
+            yield _sse("done", view)
             return
         await asyncio.sleep(interval)
 

@@ -44,7 +44,7 @@ def _database_state(services: Services) -> dict[str, Any]:
 def _queue_state(services: Services) -> dict[str, Any]:
     """Open batches (members still pending) and the engine's concurrency."""
     try:
-        open_batches: int | None = len(services.store.unfinished_batches())
+        open_batches: int | None = len(services.store.open_batches())
     except Exception:
         open_batches = None
     return {"open_batches": open_batches, "concurrency": services.settings.concurrency}

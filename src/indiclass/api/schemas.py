@@ -8,11 +8,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from indiclass.api.errors import ApiError
-from indiclass.domain.enums import ProviderName, Strategy
+from indiclass.domain.enums import Strategy
 from indiclass.domain.errors import InputError
 from indiclass.domain.models import Indicator, parse_indicator
 
-TraceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+TraceId = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+"""Any printable text (``/`` included: routes take it as a path); no control characters."""
 
 
 class BatchRequest(BaseModel):
@@ -23,8 +26,9 @@ class BatchRequest(BaseModel):
     indicators: list[dict[str, Any]] = Field(
         ..., description="Indicator objects: indicator_id (or id), name, units, periodicity, ..."
     )
-    llm_provider: ProviderName | None = Field(
-        None, description="rules | openai | anthropic | local (default: LLM_PROVIDER)"
+    llm_provider: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        None,
+        description="rules | openai | anthropic | local | a plugin's name (default: LLM_PROVIDER)",
     )
     strategy: Strategy | None = Field(None, description="llm | hybrid | rules")
     model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
@@ -49,6 +53,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, text in (
         (401, "Missing or wrong x-api-key (when API_KEY is set)"),
         (404, "Not found"),
+        (409, "The trace_id exists with a different body"),
+        (413, "Request body larger than the limit (INDICLASS_MAX_BODY_BYTES)"),
         (422, "Invalid request"),
         (500, "Server error"),
     )
@@ -59,6 +65,16 @@ class BatchAccepted(BaseModel):
     message: str
     count: int
     trace_id: str
+
+
+def body_hash(body: dict[str, Any]) -> str:
+    """A stable hash of a batch request: re-posting the same body is recognised (202, the
+    original answer) and a different body under the same trace_id is refused (409)."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 def validate_indicators(raw: list[dict[str, Any]], max_size: int) -> list[Indicator]:

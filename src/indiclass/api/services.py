@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from indiclass.api.errors import ApiError
+from indiclass.domain.errors import ConfigError
 from indiclass.domain.models import Indicator
+from indiclass.domain.run import RunConfig
 from indiclass.domain.store import BatchStats, ResultStore
 from indiclass.settings import Settings
 
@@ -18,17 +22,10 @@ class EngineLike(Protocol):
 
     store: ResultStore
 
-    def submit(
-        self,
-        indicators: Sequence[Indicator],
-        *,
-        provider: str | None = ...,
-        trace_id: str | None = ...,
-        strategy: str | None = ...,
-        model: str | None = ...,
-        force: bool = ...,
-    ) -> str: ...
-
+    def submit(self, indicators: Sequence[Indicator], *args: Any, **kwargs: Any) -> str: ...
+    def resolve(self, provider: str | None, model: str | None = ..., strategy: str | None = ...,
+                **kwargs: Any) -> RunConfig: ...
+    def cancel(self, trace_id: str, reason: str = ...) -> BatchStats: ...
     def subscribe(self, callback: Callable[[Any], None]) -> Any: ...
 
 
@@ -65,6 +62,33 @@ class Services:
     def store(self) -> ResultStore:
         return self.engine.store
 
+    def run_config(self, body: Any) -> RunConfig:
+        """The batch's configuration as this server resolves it; 422 for an unknown provider,
+        503 when neither this process nor a live worker can serve it."""
+        from indiclass.providers import registry
+
+        try:
+            name = registry.check(body.llm_provider or self.settings.llm_provider)
+        except ConfigError as exc:
+            raise ApiError(422, str(exc), code="unknown_provider") from None
+        strategy = body.strategy.value if body.strategy else None
+        config = self.engine.resolve(name, body.model, strategy)
+        for spec in config.providers:
+            reason = registry.serveable(self.settings, spec)
+            if reason is not None and not self._served_elsewhere(spec.name):
+                raise ApiError(
+                    503,
+                    f"no worker can serve provider {spec.name}: {reason}",
+                    code="provider_unavailable",
+                )
+        return config
+
+    def _served_elsewhere(self, provider: str) -> bool:
+        live = getattr(self.store, "live_executors", None)
+        if not callable(live):
+            return False
+        return any(provider in json.loads(e.get("providers") or "[]") for e in live())
+
 
 def _attr(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
@@ -72,30 +96,27 @@ def _attr(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def batch_status(stats: BatchStats) -> str:
-    if not stats.done:
-        return "running" if stats.successful_indicators or stats.failed_indicators else "queued"
-    if stats.failed_indicators == 0:
-        return "completed"
-    return "failed" if stats.successful_indicators == 0 else "completed_with_errors"
-
-
 def batch_view(stats: BatchStats) -> dict[str, Any]:
     """A batch as the API shows it: progress, timings, tokens and cost."""
     total = stats.total_indicators
-    done = stats.successful_indicators + stats.failed_indicators
+    done = stats.successful_indicators + stats.failed_indicators + stats.cancelled_indicators
     usage = stats.usage
     return {
         "trace_id": stats.batch_id,
-        "status": batch_status(stats),
+        "status": stats.status,
+        "reason": stats.reason,
         "done": stats.done,
         "provider": stats.provider,
         "model": stats.model,
+        "strategy": stats.strategy,
+        "run_id": stats.run_id,
         "progress": {
             "total": total,
             "completed": stats.successful_indicators,
             "failed": stats.failed_indicators,
+            "cancelled": stats.cancelled_indicators,
             "pending": stats.pending_indicators,
+            "fallback": stats.fallback_indicators,
             "percent": round(100 * done / total, 1) if total else 100.0,
         },
         "timings": {
@@ -113,4 +134,11 @@ def batch_view(stats: BatchStats) -> dict[str, Any]:
             "total": usage.total_tokens,
         },
         "cost_usd": usage.cost_usd,
+        "usage": {
+            "llm_calls": stats.llm_calls,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cached_tokens": usage.cached_tokens,
+            "cost_usd": usage.cost_usd,
+        },
     }

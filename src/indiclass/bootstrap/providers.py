@@ -93,7 +93,9 @@ def build_provider_set(
     def provider(spec: ProviderSpec) -> Provider:
         if spec.label not in built:
             bare = registry.build(settings, spec)
-            built[spec.label] = wrap(bare, settings, prices=prices, cache=cache, sink=sink, sleep=sleep)
+            built[spec.label] = wrap(
+                bare, settings, prices=prices, cache=cache, sink=sink, sleep=sleep
+            )
         return built[spec.label]
 
     default = provider(config.provider)

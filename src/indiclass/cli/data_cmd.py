@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
-import os
 import re
-import sys
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypedDict
 
@@ -18,6 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from indiclass.catalogue import load_catalogue
+from indiclass.cli.outputs import (
+    FORMULA_PREFIXES,
+    SUFFIXES,
+    output_format,
+    spreadsheet_text,
+    write_results,
+)
 from indiclass.cli.render import (
     BATCH_COLUMNS,
     FAILED_COLUMNS,
@@ -31,12 +34,11 @@ from indiclass.domain.enums import (
     TYPE_FAMILY,
     Family,
     IndicatorType,
-    ProviderName,
     ReviewStatus,
     type_fits_family,
 )
 from indiclass.domain.errors import InputError
-from indiclass.domain.models import CLASSIFICATION_FIELDS, Indicator
+from indiclass.domain.models import Indicator
 from indiclass.domain.store import BatchStats, ResultStore
 
 WIDE = typer.Option(False, "--wide", "-w", help="Every column, whole (wider than the terminal).")
@@ -116,12 +118,17 @@ def query_command(
     status: str | None = typer.Option(None, "--status", help="passed | corrected | failed"),
     provider: str | None = typer.Option(None, "--provider", help="rules | openai | ..."),
     batch: str | None = typer.Option(None, "--batch", help="trace_id"),
+    needs_review: bool = typer.Option(
+        False, "--needs-review", help="Only classifications marked needs_review."
+    ),
     limit: int = typer.Option(20, "--limit", min=1),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
     wide: bool = WIDE,
 ) -> None:
     """Show classifications, filtered by the taxonomy's values (checked, any case)."""
     filters = _filters(family, type_, status, provider, batch)
+    if needs_review:
+        filters["needs_review"] = True
     with store_session(load_settings()) as store:
         rows = store.query_classifications(**filters, limit=limit)
         total = _count_matches(store, filters, shown=len(rows), limit=limit)
@@ -137,7 +144,7 @@ QUERY_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "family": ("family", tuple(v.value for v in Family)),
     "indicator_type": ("type", tuple(v.value for v in IndicatorType)),
     "review_status": ("review status", tuple(v.value for v in ReviewStatus)),
-    "provider": ("provider", tuple(v.value for v in ProviderName)),
+    "provider": ("provider", ()),
 }
 """Query filter → (what the user calls it, the values it accepts)."""
 
@@ -150,6 +157,7 @@ class Filters(TypedDict):
     review_status: str | None
     provider: str | None
     trace_id: str | None
+    needs_review: bool | None
 
 
 def _filters(
@@ -165,6 +173,7 @@ def _filters(
         review_status=_choice("review_status", status),
         provider=_choice("provider", provider),
         trace_id=batch,
+        needs_review=None,
     )
     kind, fam = filters["indicator_type"], filters["family"]
     if kind and fam and not type_fits_family(IndicatorType(kind), Family(fam)):
@@ -180,6 +189,10 @@ def _choice(key: str, value: str | None) -> str | None:
     if value is None:
         return None
     what, allowed = QUERY_FILTERS[key]
+    if key == "provider":
+        from indiclass.providers import registry
+
+        allowed = (*registry.names(), "rules-fallback")
     wanted = re.sub(r"[\s_]+", "-", value.strip().lower())
     if wanted in allowed:
         return wanted
@@ -193,22 +206,11 @@ def unknown(what: str, value: str, allowed: Sequence[str], key: str | None = Non
     usage_error(f"unknown {what} {value!r}{hint}; one of: {', '.join(allowed)}")
 
 
-COUNT_PAGE = 1_000
-
-
 def _count_matches(store: ResultStore, filters: Filters, *, shown: int, limit: int) -> int:
-    """How many classifications match, through the store's own API (``count`` without
-    filters, else paging through ``query_classifications``)."""
+    """How many classifications match (one COUNT query)."""
     if shown < limit:
         return shown
-    if not any(filters.values()):
-        return store.count("classifications")
-    total = 0
-    while page := len(store.query_classifications(**filters, limit=COUNT_PAGE, offset=total)):
-        total += page
-        if page < COUNT_PAGE:
-            break
-    return total
+    return store.count_classifications(**{k: v for k, v in filters.items() if v is not None})
 
 
 @friendly_errors
@@ -260,7 +262,11 @@ def _totals_line(batches: list[BatchStats], classified: int) -> str:
 
 @friendly_errors
 def errors_command(
-    batch: str | None = typer.Option(None, "--batch", help="trace_id"), wide: bool = WIDE
+    batch: str | None = typer.Option(None, "--batch", help="trace_id"),
+    needs_review: bool = typer.Option(
+        False, "--needs-review", help="Only classifications marked needs_review."
+    ),
+    wide: bool = WIDE,
 ) -> None:
     """Failed indicators: batch, stage and reason."""
     with store_session(load_settings()) as store:
@@ -282,11 +288,9 @@ def reset_command(yes: bool = typer.Option(False, "--yes", "-y", help="Do not as
     make_console().print(f"🧹 Reset {where}", highlight=False)
 
 
-EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+EXPORT_SUFFIXES = {k: v for k, v in SUFFIXES.items() if v != "json"}
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""A CSV text cell starting with one of these gets a leading ' so spreadsheets show it as
-text instead of running it as a formula (docs/usage.md)."""
+__all__ = ["FORMULA_PREFIXES", "spreadsheet_text"]
 
 
 @friendly_errors
@@ -307,82 +311,22 @@ def export_command(
 
 
 def _export_format(fmt: str | None, out: Path | None) -> str:
-    if fmt is None and out is not None:
-        fmt = EXPORT_SUFFIXES.get(out.suffix.lower())
-        if fmt is None:
-            usage_error(
-                f"cannot tell the format from {out.name!r}: give --format "
-                f"{' | '.join(EXPORT_FORMATS)} (or name the file .csv, .jsonl or .parquet)"
-            )
-    fmt = (fmt or "jsonl").strip().lower()
-    if fmt not in EXPORT_FORMATS:
+    if fmt is not None and fmt.strip().lower() not in EXPORT_FORMATS:
         unknown("format", fmt, EXPORT_FORMATS)
-    if fmt == "parquet" and out is None:
-        usage_error("parquet needs --out FILE")
-    return fmt
+    try:
+        return output_format(fmt, out)
+    except InputError as exc:
+        usage_error(str(exc))
 
 
 def _export(rows: Iterator[dict[str, Any]], fmt: str, out: Path | None) -> int:
-    if out is None:
-        return _write_text(rows, fmt, sys.stdout)
-    with _replacing(out) as tmp:
-        if fmt == "parquet":
-            return _write_parquet(rows, tmp)
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            return _write_text(rows, fmt, handle)
+    """The classification fields first, in their order, then the row's own (trace, times)."""
+    from indiclass.stages import DEFAULT_STAGES
 
+    first = DEFAULT_STAGES.classification_fields
 
-@contextmanager
-def _replacing(out: Path) -> Iterator[Path]:
-    """A new file beside ``out`` that replaces it when written (nothing is left half-written).
-    Created with open(), so its mode is what the umask gives (not mkstemp's 0600)."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    def ordered(row: dict[str, Any]) -> dict[str, Any]:
+        head = {k: row[k] for k in first if k in row}
+        return {**head, **{k: v for k, v in row.items() if k not in head}}
 
-
-def _write_text(rows: Iterable[dict[str, Any]], fmt: str, handle: Any) -> int:
-    return _write_csv(rows, handle) if fmt == "csv" else _write_jsonl(rows, handle)
-
-
-def _write_jsonl(rows: Iterable[dict[str, Any]], handle: Any) -> int:
-    count = 0
-    for count, row in enumerate(rows, start=1):  # noqa: B007
-        handle.write(json.dumps(row, default=str) + "\n")
-    return count
-
-
-def _write_csv(rows: Iterable[dict[str, Any]], handle: Any) -> int:
-    writer: csv.DictWriter[str] | None = None
-    count = 0
-    for count, row in enumerate(rows, start=1):  # noqa: B007
-        if writer is None:
-            fields = [*CLASSIFICATION_FIELDS, *(k for k in row if k not in CLASSIFICATION_FIELDS)]
-            writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-        writer.writerow({k: spreadsheet_text(v) for k, v in row.items()})
-    return count
-
-
-def spreadsheet_text(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula, with a leading ' (numbers untouched)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _write_parquet(rows: Iterable[dict[str, Any]], out: Path) -> int:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError("parquet export needs pyarrow: pip install 'indiclass[export]'") from None
-
-    batch = list(rows)
-    pq.write_table(pa.Table.from_pylist(batch), out)
-    return len(batch)
+    return write_results(out, (ordered(r) for r in rows), fmt)

@@ -7,9 +7,9 @@ shows how to run the same with OpenAI or a local LM Studio.
 
 from __future__ import annotations
 
-import typer
-
 from datetime import UTC, datetime
+
+import typer
 
 from indiclass.catalogue import load_catalogue
 from indiclass.cli.backends import EmbeddedBackend

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from indiclass.domain.errors import IndiclassError
+from indiclass.domain.redact import redact
 from indiclass.settings import Settings
 
 
@@ -42,15 +43,20 @@ def worker_command(
         None,
         "--concurrency",
         min=1,
-        help="Indicators in flight across ALL workers (INDICLASS_CONCURRENCY).",
+        help="Indicators in flight in this worker (INDICLASS_CONCURRENCY).",
     ),
 ) -> None:
-    """Run batch workflows from the shared queue until SIGINT/SIGTERM."""
-    from indiclass.bootstrap import build_engine, system_database_url
+    """Take chunks from the shared queues of every provider this worker can serve (its keys),
+    until SIGINT/SIGTERM.
+
+    Example: OPENAI_API_KEY=... indiclass worker --worker-id w1"""
+    from indiclass.bootstrap import build_engine, serveable_providers, system_database_url
 
     settings = Settings()
     wid = worker_id or f"worker-{os.getpid()}"
+    serves = serveable_providers(settings)
     extra: dict[str, Any] = {"concurrency": concurrency} if concurrency else {}
+    extra.update(serves=serves, dispatch="shared", kind="worker")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -60,8 +66,8 @@ def worker_command(
         raise _fail(exc) from None
     console = Console()
     console.print(
-        f"worker [bold]{wid}[/bold] running (concurrency "
-        f"{engine.options.concurrency}, system db {_safe(system_database_url(settings))})",
+        f"worker {wid} running (serves {', '.join(serves)}; concurrency "
+        f"{engine.options.concurrency}; system db {redact(system_database_url(settings))})",
         highlight=False,
     )
     try:
@@ -116,12 +122,3 @@ def status_command(trace_id: str = typer.Argument(None, help="One batch (default
             f"of {b.total_indicators}",
             highlight=False,
         )
-
-
-def _safe(url: str) -> str:
-    """A URL without its password."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url

@@ -47,9 +47,7 @@ def output_format(fmt: str | None, out: Path | None) -> str:
     return fmt
 
 
-def write_results(
-    out: Path | None, rows: Iterable[dict[str, Any]], fmt: str | None = None
-) -> int:
+def write_results(out: Path | None, rows: Iterable[dict[str, Any]], fmt: str | None = None) -> int:
     """Write ``rows`` to ``out`` (stdout when None) in ``fmt`` or the format of its extension;
     returns how many rows were written."""
     fmt = output_format(fmt, out)

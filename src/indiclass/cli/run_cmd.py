@@ -121,8 +121,20 @@ def run_random(
     Example: indiclass run random -20 openai --strategy hybrid"""
     count, chosen = parse_run_args(args or [], default_count=20, provider=provider)
     pick = {"limit": count, "random_order": True, "unclassified_only": not force}
-    _run("random", chosen, api, batch_size, concurrent_batches, strategy, model, force,
-         _fmt(log_format), max_cost, min_confidence, pick)
+    _run(
+        "random",
+        chosen,
+        api,
+        batch_size,
+        concurrent_batches,
+        strategy,
+        model,
+        force,
+        _fmt(log_format),
+        max_cost,
+        min_confidence,
+        pick,
+    )
 
 
 @run_app.command("all", context_settings=_ARGS)
@@ -144,8 +156,20 @@ def run_all(
     Example: indiclass run all 40 -p local --log-format seed"""
     count, chosen = parse_run_args(args or [], default_count=None, provider=provider)
     pick = {"limit": count, "random_order": False, "unclassified_only": not force}
-    _run("all", chosen, api, batch_size, concurrent_batches, strategy, model, force,
-         _fmt(log_format), max_cost, min_confidence, pick)
+    _run(
+        "all",
+        chosen,
+        api,
+        batch_size,
+        concurrent_batches,
+        strategy,
+        model,
+        force,
+        _fmt(log_format),
+        max_cost,
+        min_confidence,
+        pick,
+    )
 
 
 @run_app.command("target", context_settings=_ARGS)
@@ -165,8 +189,20 @@ def run_target(
 
     Example: indiclass run target us-cpi us-gdp -p anthropic"""
     pick = {"ids": ids, "unclassified_only": False}
-    _run("target", provider, api, batch_size, concurrent_batches, strategy, model, True,
-         _fmt(log_format), max_cost, min_confidence, pick)
+    _run(
+        "target",
+        provider,
+        api,
+        batch_size,
+        concurrent_batches,
+        strategy,
+        model,
+        True,
+        _fmt(log_format),
+        max_cost,
+        min_confidence,
+        pick,
+    )
 
 
 @run_app.command("resume")
@@ -353,13 +389,9 @@ def _drive_run(
 ) -> RunOutcome:
     total = sum(len(b.indicator_ids) for b in batches)
     size = int(run.options.get("batch_size", 5))
-    display = make_display(
-        console, fmt, total=total, batch_size=size, total_batches=len(batches)
-    )
+    display = make_display(console, fmt, total=total, batch_size=size, total_batches=len(batches))
     try:
-        outcome = drive(
-            batches, backend, display, concurrent=int(run.options.get("concurrent", 4))
-        )
+        outcome = drive(batches, backend, display, concurrent=int(run.options.get("concurrent", 4)))
     except KeyboardInterrupt:
         display.close()
         console.print(

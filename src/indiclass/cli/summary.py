@@ -55,7 +55,9 @@ def cost_line(usage: Usage, indicators: int, fallback: int = 0) -> str:
     if not usage.requests and not usage.input_tokens:
         return "   LLM: no calls (rules)" + (f", {fallback} fell back" if fallback else "")
     tokens = usage.input_tokens + usage.output_tokens
-    cached = f" ({usage.cached_tokens / usage.input_tokens:.0%} cached)" if usage.input_tokens else ""
+    cached = (
+        f" ({usage.cached_tokens / usage.input_tokens:.0%} cached)" if usage.input_tokens else ""
+    )
     if usage.cost_usd is None:
         cost = "cost unknown (a model has no price)"
     else:

@@ -27,9 +27,7 @@ def loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or _loop.is_closed() or _thread is None or not _thread.is_alive():
             _loop = asyncio.new_event_loop()
-            _thread = threading.Thread(
-                target=_run, args=(_loop,), name="indiclass-io", daemon=True
-            )
+            _thread = threading.Thread(target=_run, args=(_loop,), name="indiclass-io", daemon=True)
             _thread.start()
         return _loop
 

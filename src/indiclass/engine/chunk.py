@@ -152,7 +152,9 @@ async def run_chunk(rt: Runtime, trace_id: str, chunk: int) -> dict[str, int]:
     members = await asyncio.to_thread(rt.store.chunk_members, trace_id, chunk)
     missing = await asyncio.to_thread(rt.store.missing_members, trace_id, chunk)
     for ind in missing:
-        rt.writer.post(MemberFailed(trace_id, ind, None, "indicator not found in source_indicators"))
+        rt.writer.post(
+            MemberFailed(trace_id, ind, None, "indicator not found in source_indicators")
+        )
     counts: Counter[str] = Counter(failed=len(missing))
     if members:
         counts += await _run_members(rt, trace_id, stats.run_config, members)

@@ -303,7 +303,10 @@ class Engine:
         members = {i for i, _ in self.store.batch_items(trace_id)}
         wanted = {i.indicator_id for i in items}
         same_config = existing.run_config is None or existing.run_config == config
-        if not wanted <= members | self.store.classified_ids(list(wanted - members)) or not same_config:
+        if (
+            not wanted <= members | self.store.classified_ids(list(wanted - members))
+            or not same_config
+        ):
             raise ConflictError(f"batch {trace_id} exists with other indicators or configuration")
         return trace_id
 
@@ -316,23 +319,39 @@ class Engine:
             n = epoch if epoch is not None else self._next_epoch(stats.batch_id, chunk)
             if n is None:
                 continue
+            if epoch is None and chunk not in self.store.pending_chunks(stats.batch_id):
+                continue  # the workflow waited for finished the chunk
             workflow_id = chunk_workflow_id(stats.batch_id, chunk, n)
             with SetWorkflowID(workflow_id):
                 if where.startswith("shared:"):
-                    DBOS.enqueue_workflow(where.removeprefix("shared:"), chunk_workflow, stats.batch_id, chunk)
+                    DBOS.enqueue_workflow(
+                        where.removeprefix("shared:"), chunk_workflow, stats.batch_id, chunk
+                    )
                 else:
                     DBOS.start_workflow(chunk_workflow, stats.batch_id, chunk)
             started.append(workflow_id)
         return started
 
-    def _next_epoch(self, trace_id: str, chunk: int) -> int | None:
-        found = DBOS.list_workflows(
-            workflow_id_prefix=chunk_prefix(trace_id, chunk), load_input=False, load_output=False
-        )
-        if any(w.status in ACTIVE for w in found):
-            return None
-        epochs = [p[2] for w in found if (p := parse_chunk_workflow_id(w.workflow_id))]
-        return max(epochs, default=-1) + 1
+    def _next_epoch(self, trace_id: str, chunk: int, wait_s: float = 30.0) -> int | None:
+        """The next dispatch number of a chunk; None while another process runs it. A workflow
+        of this process that is finishing (its members already written) is waited for: it read
+        its members before they were requeued, so a new dispatch must follow it."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            found = DBOS.list_workflows(
+                workflow_id_prefix=chunk_prefix(trace_id, chunk),
+                load_input=False,
+                load_output=False,
+            )
+            active = [w for w in found if w.status in ACTIVE]
+            if not active:
+                epochs = [p[2] for w in found if (p := parse_chunk_workflow_id(w.workflow_id))]
+                return max(epochs, default=-1) + 1
+            if any(w.executor_id != self.executor_id for w in active):
+                return None
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.02)
 
     def status(self, trace_id: str) -> BatchStats | None:
         """The batch's ``pipeline_stats`` as stored now (the poll API)."""
@@ -380,7 +399,11 @@ class Engine:
         """Ids of queued or running chunk workflows (of one batch, or all)."""
         prefix = chunk_prefix(trace_id) if trace_id is not None else "ic/"
         found = DBOS.list_workflows(
-            workflow_id_prefix=prefix, status=ACTIVE, limit=limit, load_input=False, load_output=False
+            workflow_id_prefix=prefix,
+            status=ACTIVE,
+            limit=limit,
+            load_input=False,
+            load_output=False,
         )
         return [w.workflow_id for w in found]
 

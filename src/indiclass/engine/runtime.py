@@ -149,7 +149,12 @@ class Runtime:
             elif isinstance(op, MemberFailed):
                 self.emit(
                     ProgressEvent(
-                        "indicator", "failed", op.trace_id, op.indicator_id, op.stage, error=op.reason
+                        "indicator",
+                        "failed",
+                        op.trace_id,
+                        op.indicator_id,
+                        op.stage,
+                        error=op.reason,
                     )
                 )
             elif isinstance(op, MemberCancelled):

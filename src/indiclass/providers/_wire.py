@@ -36,6 +36,7 @@ class LoopBound(Generic[C]):
             client = self._clients[key] = self._factory()
         return client
 
+
 _DROP = frozenset({"description", "maxLength", "maxItems", "minimum", "maximum", "title"})
 
 
@@ -101,7 +102,9 @@ def translate_error(exc: Any, url: str, model: str, key_var: str, url_var: str) 
         return ProviderTransient(f"{url}: request timed out")
     if status is None:
         reason = redact(str(exc))
-        return ProviderUnavailable(f"cannot reach the LLM server at {url} (set {url_var}): {reason}")
+        return ProviderUnavailable(
+            f"cannot reach the LLM server at {url} (set {url_var}): {reason}"
+        )
     if status in (401, 403):
         return ProviderUnavailable(f"{url} refused the API key ({status}); check {key_var}")
     if status == 404:

@@ -30,7 +30,7 @@ ReplyFunction = Callable[[LLMRequest], Any]
 
 def rules_answer(request: LLMRequest) -> Reply:
     """The offline rules' answer to ``request`` (the default function)."""
-    return rules_reply(request, "function-rules")
+    return rules_reply(request, "function-rules").content
 
 
 class FunctionProvider:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from indiclass.domain.errors import ConfigError, ProviderError
+from indiclass.domain.models import classification_fields
 from indiclass.domain.ports import LLMReply, LLMRequest
 from indiclass.stages import (
     boolean_review,
@@ -72,6 +73,11 @@ class StageSet:
     def summarised(self) -> tuple[str, ...]:
         """Keys of the stages whose confidence and reasoning the classification carries."""
         return tuple(s.key for s in self.stages if s.summarised)
+
+    @cached_property
+    def classification_fields(self) -> tuple[str, ...]:
+        """Every flat field of the classification JSON and row, in column order."""
+        return classification_fields(self.summarised)
 
     @cached_property
     def tables(self) -> dict[str, str]:

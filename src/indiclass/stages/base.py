@@ -52,6 +52,8 @@ class Stage:
     """The classification carries this stage's confidence and reasoning."""
     hybrid_always_asks: bool = False
     """``hybrid`` asks the LLM whenever the stage runs, whatever the rules' confidence."""
+    prompt: str = ""
+    """The static system prompt of an LLM stage (identical bytes for every indicator)."""
 
     @property
     def asks_llm(self) -> bool:

@@ -82,4 +82,5 @@ STAGE = llm_stage(
     build_request,
     decide,
     table="boolean_review_results",
+    prompt=prompts.BOOLEAN_REVIEW_SYSTEM,
 )

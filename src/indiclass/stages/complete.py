@@ -153,5 +153,3 @@ def _finish(
         needs_review=low or status is ReviewStatus.FAILED,
         fallback_stages=how.fallback_stages,
     )
-
-

@@ -54,4 +54,5 @@ STAGE = llm_stage(
     build_request,
     decide,
     table="family_assignment_results",
+    prompt=prompts.FAMILY_SYSTEM,
 )

@@ -77,4 +77,5 @@ STAGE = llm_stage(
     shortcut=passed_without_review,
     table="final_review_results",
     hybrid_always_asks=True,
+    prompt=prompts.FINAL_REVIEW_SYSTEM,
 )

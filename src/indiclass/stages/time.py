@@ -40,4 +40,5 @@ STAGE = llm_stage(
     build_request,
     decide,
     table="time_inference_results",
+    prompt=prompts.TIME_SYSTEM,
 )

@@ -61,4 +61,5 @@ STAGE = llm_stage(
     build_request,
     decide,
     table="type_classification_results",
+    prompt=prompts.TYPE_SYSTEM,
 )

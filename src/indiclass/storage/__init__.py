@@ -19,13 +19,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage.db import (
     DEFAULT_SQLITE_PATH,
     Database,
     PostgresDatabase,
     SqliteDatabase,
 )
-from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage.store import SqlStore
 
 if TYPE_CHECKING:

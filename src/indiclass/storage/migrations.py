@@ -26,7 +26,9 @@ from indiclass.stages import StageSet
 from indiclass.storage.db import Cursor, Database
 
 DIALECTS = ("sqlite", "postgresql")
-_FILE = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.(?P<dialect>sqlite|postgresql)\.sql$")
+_FILE = re.compile(
+    r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.(?P<dialect>sqlite|postgresql)\.sql$"
+)
 
 
 @dataclass(frozen=True)
@@ -157,11 +159,15 @@ def declared_statements(
         if stage.table and stage.table not in existing:
             cols = [f"{c} {render_type(t, dialect)}" for c, t in stage_table_columns(stage)]
             cols.append("UNIQUE (indicator_id, trace_id)")
-            out.append(f"CREATE TABLE IF NOT EXISTS {stage.table} (\n  " + ",\n  ".join(cols) + "\n)")
+            out.append(
+                f"CREATE TABLE IF NOT EXISTS {stage.table} (\n  " + ",\n  ".join(cols) + "\n)"
+            )
         have = existing.get("classifications", set())
         for col, typ in ((f"{stage.key}_confidence", "real"), (f"{stage.key}_reasoning", "text")):
             if stage.summarised and have and col not in have:
-                out.append(f"ALTER TABLE classifications ADD COLUMN {col} {render_type(typ, dialect)}")
+                out.append(
+                    f"ALTER TABLE classifications ADD COLUMN {col} {render_type(typ, dialect)}"
+                )
     return out
 
 

@@ -280,7 +280,9 @@ class SqlStore:
                 f" WHERE trace_id = ? AND status = 'ok' AND indicator_id IN"
                 f" ({', '.join('?' * len(chunk))})"
             )
-            rows = self.db.read(lambda cur, s=sql, c=chunk: cur.execute(s, [trace_id, *c]).fetchall())  # type: ignore[misc]
+            rows = self.db.read(
+                lambda cur, s=sql, c=chunk: cur.execute(s, [trace_id, *c]).fetchall()
+            )  # type: ignore[misc]
             for r in rows:
                 out[r["call_key"]] = _reply(r)
         return out
@@ -300,7 +302,9 @@ class SqlStore:
             guard = ""
             params: list[Any] = [status, reason, R.now_iso(), trace_id]
             if only_if_open:
-                guard = f" AND COALESCE(status, 'running') NOT IN ({', '.join('?' * len(TERMINAL))})"
+                guard = (
+                    f" AND COALESCE(status, 'running') NOT IN ({', '.join('?' * len(TERMINAL))})"
+                )
                 params += sorted(TERMINAL)
             cur.execute(
                 "UPDATE pipeline_stats SET status = ?, reason = ?, updated_at = ?"
@@ -313,6 +317,38 @@ class SqlStore:
 
         row = self.db.write(write, what=f"status of {trace_id}")
         return None if row is None else R.stats_from_row(row)
+
+    def stage_counts(self, trace_id: str) -> dict[str, dict[str, Any]]:
+        """Per stage: how many members started, completed and failed it, and its mean time."""
+        rows = self.db.read(
+            lambda cur: cur.execute(
+                "SELECT stage, status, COUNT(*) AS n, AVG(duration_ms) AS ms FROM processing_log"
+                " WHERE trace_id = ? GROUP BY stage, status",
+                (trace_id,),
+            ).fetchall()
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            entry = out.setdefault(
+                r["stage"], {"started": 0, "completed": 0, "failed": 0, "avg_duration_ms": None}
+            )
+            entry[r["status"]] = int(r["n"])
+            if r["status"] == "completed" and r["ms"] is not None:
+                entry["avg_duration_ms"] = round(float(r["ms"]), 2)
+        return out
+
+    def batch_members(
+        self, trace_id: str, *, offset: int = 0, limit: int = 100, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A page of the batch's members with their status, stage, error and timing."""
+        where, params = _where({"trace_id": trace_id, "status": status})
+        return self.db.read(
+            lambda cur: cur.execute(
+                "SELECT indicator_id, status, stage, error, started_at, finished_at, duration_ms,"
+                f" confidence FROM batch_items{where} ORDER BY id LIMIT ? OFFSET ?",
+                [*params, int(limit), int(offset)],
+            ).fetchall()
+        )
 
     def set_run_config(self, trace_id: str, config: RunConfig) -> None:
         self.db.write(
@@ -420,7 +456,9 @@ class SqlStore:
             raise StorageError(f"unknown batch {trace_id!r}: no pipeline_stats row")
         return R.stats_from_row(row)
 
-    def _recount(self, cur: Cursor, trace_id: str, *, reopen: bool = False) -> dict[str, Any] | None:
+    def _recount(
+        self, cur: Cursor, trace_id: str, *, reopen: bool = False
+    ) -> dict[str, Any] | None:
         """Counters recomputed from the members and calls (O(members): repair only)."""
         items = cur.execute(
             "SELECT COUNT(*) AS total,"
@@ -635,9 +673,7 @@ class SqlStore:
 
     def forget_executor(self, executor_id: str) -> None:
         self.db.write(
-            lambda cur: cur.execute(
-                "DELETE FROM executors WHERE executor_id = ?", (executor_id,)
-            ),
+            lambda cur: cur.execute("DELETE FROM executors WHERE executor_id = ?", (executor_id,)),
             what="forget executor",
         )
 
@@ -690,7 +726,9 @@ class SqlStore:
             )
         )
         sql = f"SELECT * FROM classifications{where} ORDER BY id LIMIT ? OFFSET ?"
-        rows = self.db.read(lambda cur: cur.execute(sql, [*params, int(limit), int(offset)]).fetchall())
+        rows = self.db.read(
+            lambda cur: cur.execute(sql, [*params, int(limit), int(offset)]).fetchall()
+        )
         return [R.classification_from_row(r) for r in rows]
 
     def count_classifications(self, **filters: Any) -> int:

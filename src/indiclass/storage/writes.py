@@ -314,7 +314,9 @@ class Writer:
         error: str | None,
     ) -> None:
         when = R.iso_epoch(at)
-        self.log_rows.append((trace_id, indicator_id, stage, status, duration_ms, error, when, when))
+        self.log_rows.append(
+            (trace_id, indicator_id, stage, status, duration_ms, error, when, when)
+        )
 
     # ------------------------------------------------------------ rows and counters
 
@@ -322,7 +324,9 @@ class Writer:
         for name, rows in self.stage_rows.items():
             stage = self.stages.by_name[name]
             assert stage.table is not None
-            sql = R.upsert_sql(stage.table, R.stage_row_columns(stage), ("indicator_id", "trace_id"))
+            sql = R.upsert_sql(
+                stage.table, R.stage_row_columns(stage), ("indicator_id", "trace_id")
+            )
             self.cur.executemany(sql, rows)
         if self.log_rows:
             self.cur.executemany(_LOG_SQL, self.log_rows)
@@ -390,9 +394,7 @@ _LOG_SQL = (
 
 def close_batch(cur: Cursor, trace_id: str, now: str) -> dict[str, Any] | None:
     """A batch whose members have all finished: its final status, end time and averages."""
-    row = cur.execute(
-        "SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)
-    ).fetchone()
+    row = cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)).fetchone()
     if row is None:
         return None
     status = final_status(row)

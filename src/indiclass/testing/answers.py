@@ -11,15 +11,10 @@ from typing import Any
 from indiclass.domain.enums import Family, IndicatorType, types_of
 from indiclass.domain.errors import IndiclassError
 from indiclass.domain.models import Indicator
-from indiclass.stages import prompts
+from indiclass.stages import DEFAULT_STAGES, prompts
 
-SYSTEM_PROMPTS: dict[str, str] = {
-    "time": prompts.TIME_SYSTEM,
-    "family": prompts.FAMILY_SYSTEM,
-    "type": prompts.TYPE_SYSTEM,
-    "boolean-review": prompts.BOOLEAN_REVIEW_SYSTEM,
-    "final-review": prompts.FINAL_REVIEW_SYSTEM,
-}
+SYSTEM_PROMPTS: dict[str, str] = {str(s.name): s.prompt for s in DEFAULT_STAGES.llm}
+"""Each LLM stage's static prompt, from the declaration (``indiclass.stages.STAGES``)."""
 _PROMPT_KEYS = {
     "name": "name",
     "long_name": "long_name",
@@ -34,13 +29,7 @@ _PROMPT_KEYS = {
     "aggregation": "aggregation_method",
     "description": "description",
 }
-_STATE_FIELD = {
-    "time": "time",
-    "family": "family",
-    "type": "type",
-    "boolean-review": "boolean_review",
-    "final-review": "final_review",
-}
+_STATE_FIELD = {str(s.name): s.key for s in DEFAULT_STAGES.llm}
 
 
 def detect_stage(schema_name: str | None, system: str) -> str | None:
@@ -109,11 +98,11 @@ def _rules_results(head: str) -> dict[str, dict[str, Any]] | None:
         return None
     from indiclass.pipeline import classify
 
-    state = classify(indicator).state
+    results = classify(indicator).results
     return {
-        stage: json.loads(getattr(state, field).model_dump_json())
-        for stage, field in _STATE_FIELD.items()
-        if getattr(state, field) is not None
+        stage: json.loads(results[key].model_dump_json(exclude={"field_confidence"}))
+        for stage, key in _STATE_FIELD.items()
+        if key in results
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import uuid
@@ -9,8 +10,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from indiclass.domain.models import Indicator
-from indiclass.domain.ports import LLMReply, LLMRequest
-from indiclass.pipeline import OFFLINE, ProviderSet
+from indiclass.domain.ports import LLMRequest
+from indiclass.domain.run import RunConfig
+from indiclass.pipeline import ProviderSet
 
 PG_ADMIN_URL = os.environ.get(
     "INDICLASS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -39,32 +41,47 @@ def indicators(prefix: str, n: int) -> list[Indicator]:
 
 
 class ScriptedProvider:
-    """Answers like the rules, counts calls per (indicator, stage), and raises a plain bug-like
-    error for chosen indicators at a chosen stage until ``heal()``."""
+    """Answers like the rules (a ``FunctionProvider``), counts calls per (indicator, stage), and
+    raises a plain bug-like error for chosen indicators at a chosen stage until ``heal()``.
+    Registered as the provider ``scripted`` (the plugin path), served by ``factory``."""
 
     name = "scripted"
     model = "scripted-1"
 
-    def __init__(self, fail_stage: str | None = None, fail_ids: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        fail_stage: str | None = None,
+        fail_ids: Iterable[str] = (),
+        delay_s: float = 0.0,
+    ) -> None:
+        from indiclass.providers import registry
+        from indiclass.providers.function import FunctionProvider, rules_answer
+
         self.fail_stage = fail_stage
         self.fail_ids = set(fail_ids)
-        self.calls: Counter[tuple[str, str]] = Counter()
+        self.delay_s = delay_s
         self._lock = threading.Lock()
+
+        async def answer(request: LLMRequest) -> str:
+            key = (request.tags.get("indicator_id", "?"), str(request.stage))
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            if key[1] == self.fail_stage and key[0] in self.fail_ids:
+                raise RuntimeError(f"scripted failure in {key[1]} for {key[0]}")
+            return str(rules_answer(request))
+
+        self.provider = FunctionProvider(answer, name=self.name, model=self.model)
+        registry.register(self.name, lambda settings, spec: self.provider)
+
+    @property
+    def calls(self) -> Counter[tuple[str, str]]:
+        return self.provider.calls
 
     def heal(self) -> None:
         self.fail_ids = set()
 
-    def complete(self, request: LLMRequest) -> LLMReply:
-        key = (request.tags.get("indicator_id", "?"), request.stage.value)
-        with self._lock:
-            self.calls[key] += 1
-        if request.stage.value == self.fail_stage and key[0] in self.fail_ids:
-            raise RuntimeError(f"scripted failure in {key[1]} for {key[0]}")
-        reply = OFFLINE.complete(request)
-        return reply.model_copy(update={"provider": self.name, "model": self.model})
-
-    def factory(self, provider: str, model: str | None) -> ProviderSet:
-        return ProviderSet(self)
+    def factory(self, config: RunConfig) -> ProviderSet:
+        return ProviderSet(self.provider)
 
 
 def pg_reason() -> str | None:
@@ -95,34 +112,8 @@ def pg_drop(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def completed_llm_steps(system_url: str) -> set[tuple[str, str]]:
-    """(indicator_id, LLM stage) pairs whose DBOS step has a recorded result, read straight from
-    the system database (for a process that was just killed)."""
-    import sqlalchemy as sa
-
-    from indiclass.domain.enums import LLM_STAGES
-
-    llm = {s.value for s in LLM_STAGES}
-    table = "operation_outputs" if system_url.startswith("sqlite") else "dbos.operation_outputs"
-    engine = sa.create_engine(system_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    f"SELECT workflow_uuid, function_name FROM {table} WHERE error IS NULL"
-                    " AND function_name LIKE 'stage:%'"
-                )
-            ).fetchall()
-    finally:
-        engine.dispose()
-    done = set()
-    for workflow_id, name in rows:
-        indicator = workflow_id.split(":", 1)[1].split(":retry-")[0]
-        done.update((indicator, s) for s in name.removeprefix("stage:").split("+") if s in llm)
-    return done
-
-
 def workflow_statuses(system_url: str) -> list[tuple[str, str]]:
+    """(workflow id, status) of every chunk workflow, read straight from the system database."""
     import sqlalchemy as sa
 
     table = "workflow_status" if system_url.startswith("sqlite") else "dbos.workflow_status"
@@ -133,8 +124,7 @@ def workflow_statuses(system_url: str) -> list[tuple[str, str]]:
                 (r[0], r[1])
                 for r in conn.execute(
                     sa.text(
-                        f"SELECT workflow_uuid, status FROM {table} "
-                        "WHERE name = 'indiclass.indicator'"
+                        f"SELECT workflow_uuid, status FROM {table} WHERE name = 'indiclass.chunk'"
                     )
                 )
             ]

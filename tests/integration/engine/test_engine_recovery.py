@@ -1,6 +1,8 @@
 """kill -9 in the middle of a batch: after a restart (or an operator's recover for a worker that
-never returns) every indicator is classified exactly once and no completed LLM stage is re-asked.
-Calls are counted at the fake LLM server (real HTTP, real OpenAI SDK) and in ``llm_calls``."""
+never returns) every indicator is classified exactly once, no reply received before the kill is
+asked again, and every exchange the server saw is logged exactly once (those in flight at the
+kill as ``interrupted``). Calls are counted at the fake LLM server (real HTTP, real OpenAI SDK)
+and in ``llm_calls``."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from engine_helpers import completed_llm_steps, indicators, workflow_statuses
+from engine_helpers import indicators, workflow_statuses
 
 from indiclass.bootstrap import build_engine, results_database, system_database_url
 from indiclass.domain.store import ResultStore
@@ -42,6 +44,7 @@ def _env(db_env: dict[str, str], server: FakeLLMServer, concurrency: int) -> dic
         "INDICLASS_CONCURRENCY": str(concurrency),
         "INTERNAL_EMIT_BATCH": "4",
         "INTERNAL_EMIT_DELAY_MS": "0",
+        "INDICLASS_CHUNK_SIZE": "4",
         "PYTHONPATH": str(HERE),
     }
 
@@ -58,6 +61,7 @@ def _settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
         "INDICLASS_CONCURRENCY",
         "INTERNAL_EMIT_BATCH",
         "INTERNAL_EMIT_DELAY_MS",
+        "INDICLASS_CHUNK_SIZE",
     ):
         if key in env:
             monkeypatch.setenv(key, env[key])
@@ -85,11 +89,13 @@ def _classified(store: ResultStore, trace_id: str) -> int:
     return sum(1 for _, status in store.batch_items(trace_id) if status == "completed")
 
 
-def _llm_calls(store: ResultStore, n: int) -> Counter[tuple[str, str]]:
+def _calls(store: ResultStore, n: int, status: str | None = "ok") -> Counter[tuple[str, str]]:
+    """(indicator, stage) → llm_calls rows (of one status, or all)."""
     calls: Counter[tuple[str, str]] = Counter()
     for k in range(n):
         for row in store.llm_calls_for(f"k-{k}"):
-            calls[(row["indicator_id"], row["stage"])] += 1
+            if status is None or row["status"] == status:
+                calls[(row["indicator_id"], row["stage"])] += 1
     return calls
 
 
@@ -98,31 +104,27 @@ def _assert_exactly_once(
     trace_id: str,
     n: int,
     system_url: str,
-    done_before_kill: set[tuple[str, str]],
-    calls_at_kill: Counter[tuple[str, str]],
+    answered_at_kill: Counter[tuple[str, str]],
     server_calls: int,
     in_flight: int,
 ) -> None:
     stats = store.batch_stats(trace_id)
     assert stats is not None
-    assert (stats.total_indicators, stats.successful_indicators, stats.failed_indicators) == (
-        n,
-        n,
-        0,
-    )
+    counts = (stats.total_indicators, stats.successful_indicators, stats.failed_indicators)
+    assert counts == (n, n, 0) and stats.status == "completed"
     assert stats.batch_end_time is not None
     assert len(store.query_classifications(trace_id=trace_id, limit=1000)) == n
     statuses = workflow_statuses(system_url)
-    assert len(statuses) == n and {s for _, s in statuses} == {"SUCCESS"}
-    calls = _llm_calls(store, n)
-    asked = [p for p in done_before_kill if calls_at_kill[p] == 1]
-    assert asked, "the kill came before any LLM stage completed"
-    for pair in done_before_kill:  # completed before the kill: never asked again
-        assert calls[pair] == calls_at_kill[pair] <= 1, pair
-    repeats = sum(c - 1 for c in calls.values())
-    assert repeats <= in_flight  # only steps running at the kill may have been asked again
-    logged = sum(calls.values())
-    assert logged <= server_calls <= logged + in_flight  # the server saw nothing unaccounted
+    assert statuses and {s for _, s in statuses} == {"SUCCESS"}
+    assert sum(answered_at_kill.values()), "the kill came before any LLM reply"
+    answered = _calls(store, n)
+    assert set(answered.values()) == {1}  # each (indicator, stage) answered exactly once
+    assert all(answered[pair] == 1 for pair in answered_at_kill)  # never asked again
+    every = sum(_calls(store, n, None).values())
+    interrupted = sum(_calls(store, n, "interrupted").values())
+    assert interrupted <= in_flight  # only calls in flight at the kill were lost
+    assert every - interrupted <= server_calls <= every  # every exchange logged, once
+    assert stats.llm_calls == every
 
 
 def test_kill_9_mid_batch_then_restart_classifies_each_exactly_once(
@@ -153,8 +155,7 @@ def test_kill_9_mid_batch_then_restart_classifies_each_exactly_once(
                 proc.wait()
             classified_at_kill = _classified(store, trace_id)
             assert classified_at_kill < n, "the batch finished before the kill"
-            done_before_kill = completed_llm_steps(system_url)
-            calls_at_kill = _llm_calls(store, n)
+            answered_at_kill = _calls(store, n)
             again = subprocess.run(
                 [sys.executable, str(RUNNER), "resume", trace_id, str(n)],
                 env=env,
@@ -169,8 +170,7 @@ def test_kill_9_mid_batch_then_restart_classifies_each_exactly_once(
                 trace_id,
                 n,
                 system_url,
-                done_before_kill,
-                calls_at_kill,
+                answered_at_kill,
                 server.stats()["calls"],
                 CONCURRENCY,
             )
@@ -185,7 +185,9 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
         env = _env(pg_env, server, concurrency)
         settings = _settings(env, monkeypatch)
         system_url = system_database_url(settings)
-        submitter = build_engine(settings, worker_id="submitter", listen=False)
+        submitter = build_engine(
+            settings, worker_id="submitter", listen=False, dispatch="shared", kind="api"
+        )
         workers: dict[str, subprocess.Popen[str]] = {}
         try:
             for wid in ("w1", "w2", "w3"):
@@ -208,8 +210,7 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
             os.kill(workers["w1"].pid, signal.SIGKILL)
             workers["w1"].wait()
             assert _classified(store, trace_id) < n, "the batch finished before the kill"
-            done_before_kill = completed_llm_steps(system_url)
-            calls_at_kill = _llm_calls(store, n)
+            answered_at_kill = _calls(store, n)
             time.sleep(0.5)
             stuck = _pending_of(submitter, "w1")
             assert stuck, "the dead worker left nothing in flight"
@@ -228,10 +229,9 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
                 trace_id,
                 n,
                 system_url,
-                done_before_kill,
-                calls_at_kill,
+                answered_at_kill,
                 server.stats()["calls"],
-                concurrency,
+                concurrency * 3,
             )
         finally:
             for proc in workers.values():
@@ -253,6 +253,6 @@ def _pending_of(engine: object, executor_id: str) -> list[str]:
         status="PENDING",
         load_input=False,
         load_output=False,
-        name="indiclass.indicator",
+        name="indiclass.chunk",
     )
     return [w.workflow_id for w in found]

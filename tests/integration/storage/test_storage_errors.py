@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import pytest
 
-from indiclass.domain.enums import StageName
 from indiclass.domain.errors import StorageError
 from indiclass.storage import SqlStore, open_store
 
@@ -51,10 +50,10 @@ def quick_store(store_url: str, store: SqlStore) -> Iterator[SqlStore]:
 def test_transient_lock_is_retried_then_succeeds(
     quick_store: SqlStore, store_url: str, backend: str
 ) -> None:
-    with table_locked(store_url, backend, "processing_log") as release:
+    with table_locked(store_url, backend, "executors") as release:
         threading.Timer(0.3, release).start()
-        quick_store.log_stage("t", "i", StageName.NORMALIZE, "started")
-    assert [r["status"] for r in quick_store.processing_log("t")] == ["started"]
+        quick_store.heartbeat("e1", "test", {"pid": 1})
+    assert [e["executor_id"] for e in quick_store.live_executors()] == ["e1"]
 
 
 def test_persistent_lock_raises_storage_error_with_reason(
@@ -62,11 +61,11 @@ def test_persistent_lock_raises_storage_error_with_reason(
 ) -> None:
     quick_store.db.attempts = 3
     with (
-        table_locked(store_url, backend, "processing_log"),
+        table_locked(store_url, backend, "executors"),
         pytest.raises(StorageError, match=r"after 3 attempts.*(locked|lock)"),
     ):
-        quick_store.log_stage("t", "i", StageName.NORMALIZE, "started")
-    assert quick_store.processing_log("t") == []
+        quick_store.heartbeat("e1", "test", {"pid": 1})
+    assert quick_store.live_executors() == []
 
 
 def test_non_transient_error_raises_at_once(blank_url: str) -> None:
@@ -86,7 +85,7 @@ def test_dropped_postgres_connection_is_replaced(
         pytest.skip("PostgreSQL connection reset")
     import psycopg
 
-    store.log_stage("t", "i", StageName.NORMALIZE, "started")  # pool now holds a connection
+    store.heartbeat("e1", "test", {"pid": 1})  # the pool now holds a connection
     dbname = store_url.rsplit("/", 1)[1]
     with psycopg.connect(store_url, autocommit=True) as admin:
         admin.execute(
@@ -94,5 +93,5 @@ def test_dropped_postgres_connection_is_replaced(
             "WHERE datname = %s AND pid <> pg_backend_pid()",
             (dbname,),
         )
-    store.log_stage("t", "i", StageName.NORMALIZE, "completed", duration_ms=3.0)
-    assert [r["status"] for r in store.processing_log("t")] == ["started", "completed"]
+    store.heartbeat("e2", "test", {"pid": 2})
+    assert sorted(e["executor_id"] for e in store.live_executors()) == ["e1", "e2"]

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from storage_helpers import Simulate, make_indicator
+from dataclasses import replace
+
+from storage_helpers import Simulate, done_op, make_indicator, spec
 
 from indiclass.domain.enums import Scale
-from indiclass.domain.store import BatchSpec
 from indiclass.storage import SqlStore, open_store
 
 SEED_DB = "./data/classify-workflow-local-dev.db"
@@ -41,19 +42,12 @@ def fill(store: SqlStore, simulate: Simulate, batches: int = 3, size: int = 2) -
         trace = f"trace-{b}"
         inds = [make_indicator(b * size + i) for i in range(size)]
         ids = tuple(i.indicator_id for i in inds)
+        store.upsert_source_indicators(inds)
         store.create_batch(
-            BatchSpec(
-                trace_id=trace,
-                indicator_ids=ids,
-                provider="rules",
-                model="indiclass-rules-1",
-                strategy="rules",
-                created_at=start + timedelta(minutes=b),
-            )
+            spec(trace, list(ids)).model_copy(update={"created_at": start + timedelta(minutes=b)})
         )
         for ind in inds:
             simulate(store, trace, ind)
-        store.refresh_batch_stats(trace)
         traces.append(trace)
     return traces
 
@@ -86,32 +80,26 @@ def test_seed_monitoring_queries(seed_store: Any, backend: str, simulate: Simula
 
 def test_classification_every_column_filled(store: SqlStore, simulate: Simulate) -> None:
     ind = make_indicator(0)
-    store.create_batch(
-        BatchSpec(
-            trace_id="t",
-            indicator_ids=(ind.indicator_id,),
-            provider="rules",
-            model="m",
-            strategy="rules",
-            created_at=datetime.now(UTC),
-        )
-    )
-    run = simulate(store, "t", ind)
+    store.upsert_source_indicators([ind])
+    store.create_batch(spec("t", [ind.indicator_id]))
+    done, run = done_op("t", ind)
     money = run.classification.model_copy(
         update={  # every optional column known
             "is_currency_denominated": True,
             "detected_currency": "USD",
             "scale": Scale.BILLIONS,
             "scale_multiplier": 1e9,
+            "fallback_stages": ("family",),
         }
     )
-    store.save_classification("t", money)
+    store.apply([replace(done, classification=money)])
     row = store.get_classification(ind.indicator_id)
     assert row is not None
     expected = money.model_dump(mode="json")
     assert {k: row[k] for k in expected} == expected
     assert row["trace_id"] == "t" and row["is_currency_denominated"] is True
     assert [k for k, v in row.items() if v is None] == []
+    assert store.batch_stats("t").fallback_indicators == 1
     assert store.is_classified(ind.indicator_id) and not store.is_classified("nope")
 
 
@@ -137,11 +125,12 @@ def test_stage_results_and_llm_calls(store: SqlStore, simulate: Simulate) -> Non
     assert sorted(stages) == sorted(
         ["normalize", "time", "cumulative", "family", "type", "boolean-review", "final-review"]
     )
-    assert stages["family"]["family"] == run.state.family.family.value
-    assert stages["type"]["indicator_type"] == run.state.type.indicator_type.value
-    assert stages["boolean-review"]["passed"] is run.state.boolean_review.passed
+    results = run.results
+    assert stages["family"]["family"] == results["family"].family.value
+    assert stages["type"]["indicator_type"] == results["type"].indicator_type.value
+    assert stages["boolean-review"]["passed"] is results["boolean_review"].passed
     assert isinstance(stages["boolean-review"]["issues"], list)
-    assert stages["cumulative"]["cumulative_pattern_type"] == run.state.cumulative.pattern.value
+    assert stages["cumulative"]["cumulative_pattern_type"] == results["cumulative"].pattern.value
     calls = store.llm_calls_for(ind.indicator_id)
     assert len(calls) == 2 and calls[0]["trace_id"] == "t" and calls[0]["cache_hit"] is False
     assert calls[0]["prompt_user"].startswith("user ind-0002")
@@ -151,6 +140,7 @@ def test_source_indicators_round_trip_and_selection(store: SqlStore, simulate: S
     inds = [make_indicator(i, currency_code="usd" if i == 0 else None) for i in range(6)]
     assert store.upsert_source_indicators(inds) == 6
     assert store.upsert_source_indicators(inds) == 6
+    store.create_batch(spec("t", [inds[0].indicator_id]))
     assert store.count("source_indicators") == 6
     assert store.list_source_indicators() == inds
     assert store.list_source_indicators(ids=["ind-0004", "ind-0001"]) == [inds[1], inds[4]]

@@ -7,7 +7,11 @@ import sqlite3
 import pytest
 
 from indiclass.storage import open_store
-from indiclass.storage.migrations import MIGRATIONS
+from indiclass.stages import DEFAULT_STAGES
+from indiclass.storage.migrations import migrate, released
+from indiclass.storage.rows import stage_table_columns
+
+MIGRATIONS = released()
 
 SEED_PIPELINE_STATS = [
     "id",
@@ -86,6 +90,20 @@ EXPECTED: dict[str, list[str]] = {
         "output_tokens",
         "cached_tokens",
         "cost_usd",
+        # m009
+        "status",
+        "reason",
+        "run_id",
+        "run_config",
+        "body_hash",
+        "dispatch",
+        "chunks",
+        "pending_indicators",
+        "cancelled_indicators",
+        "fallback_indicators",
+        "sum_confidence",
+        "sum_duration_ms",
+        "unknown_cost_calls",
     ],
     "batch_items": [
         "id",
@@ -100,6 +118,7 @@ EXPECTED: dict[str, list[str]] = {
         "duration_ms",
         "created_at",
         "updated_at",
+        "chunk",
     ],
     "classifications": [
         "id",
@@ -126,6 +145,9 @@ EXPECTED: dict[str, list[str]] = {
         "trace_id",
         "created_at",
         "updated_at",
+        "needs_review",
+        "fallback_stages",
+        "field_confidence",
     ],
     "normalization_results": [
         *STAGE_HEAD,
@@ -185,11 +207,40 @@ EXPECTED: dict[str, list[str]] = {
         "error",
         "cache_hit",
         "created_at",
+        "status",
+        "attempt",
+        "request_hash",
+        "finished_at",
+    ],
+    "runs": [
+        "id",
+        "run_id",
+        "kind",
+        "status",
+        "config",
+        "options",
+        "total_indicators",
+        "batches",
+        "reason",
+        "created_at",
+        "updated_at",
+    ],
+    "run_items": ["id", "run_id", "seq", "indicator_id", "batch_no", "trace_id"],
+    "executors": [
+        "executor_id",
+        "kind",
+        "pid",
+        "host",
+        "queues",
+        "providers",
+        "started_at",
+        "heartbeat_at",
     ],
 }
 
 
-def _columns(url: str, backend: str) -> dict[str, list[str]]:
+def _columns(url: str, backend: str, *, types: bool = False) -> dict[str, list]:
+    """Table → its columns in order (with their type, nullability and default if ``types``)."""
     if backend == "sqlite":
         with sqlite3.connect(url) as conn:
             tables = [
@@ -199,18 +250,93 @@ def _columns(url: str, backend: str) -> dict[str, list[str]]:
                     "AND name NOT LIKE 'sqlite_%'"
                 )
             ]
-            return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+            return {
+                t: [
+                    (r[1], r[2], r[3], r[4], r[5]) if types else r[1]
+                    for r in conn.execute(f"PRAGMA table_info({t})")
+                ]
+                for t in tables
+            }
     import psycopg
 
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+            "SELECT table_name, column_name, data_type, is_nullable, column_default"
+            " FROM information_schema.columns"
+            " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
         )
-        out: dict[str, list[str]] = {}
-        for table, column in rows:
-            out.setdefault(table, []).append(column)
+        out: dict[str, list] = {}
+        for table, column, kind, nullable, default in rows:
+            entry = (column, kind, nullable, (default or "")[:20]) if types else column
+            out.setdefault(table, []).append(entry)
         return out
+
+
+def _indexes(url: str, backend: str) -> set[str]:
+    if backend == "sqlite":
+        with sqlite3.connect(url) as conn:
+            return {
+                r[0]
+                for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+                if not r[0].startswith("sqlite_")
+            }
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+        return {r[0] for r in rows if not r[0].endswith(("_pkey", "_key"))}
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+def test_every_past_schema_version_upgrades_to_the_current_one(
+    version: int, blank_url: str, backend: str, request: pytest.FixtureRequest, tmp_path
+) -> None:
+    """A database built from the released steps up to ``version`` (with rows in it), upgraded,
+    equals a fresh database column by column (names, types, nullability) and index by index."""
+    from indiclass.storage import open_database
+
+    old = open_database(blank_url)
+    try:
+        migrate(old, MIGRATIONS[:version])
+        if version >= 2:
+            old.write(
+                lambda cur: cur.execute(
+                    "INSERT INTO pipeline_stats (batch_id, model, provider, total_indicators,"
+                    " successful_indicators, failed_indicators, batch_start_time, created_at,"
+                    " updated_at) VALUES ('old', 'm', 'rules', 2, 1, 1, '2026-01-01T00:00:00.000Z',"
+                    " '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')"
+                )
+            )
+    finally:
+        old.close()
+    upgraded = open_store(blank_url)  # migrates to the current schema
+    upgraded.close()
+    if backend == "sqlite":
+        fresh_url = str(tmp_path / "fresh" / "results.db")
+    else:
+        fresh_url = request.getfixturevalue("pg_databases").create()
+    open_store(fresh_url).close()
+    assert _columns(blank_url, backend, types=True) == _columns(fresh_url, backend, types=True)
+    assert _indexes(blank_url, backend) == _indexes(fresh_url, backend)
+    if version >= 2:
+        reopened = open_store(blank_url)
+        try:
+            stats = reopened.batch_stats("old")  # an old batch reads back closed, with counts
+            assert (stats.status, stats.pending_indicators, stats.done) == ("degraded", 0, True)
+        finally:
+            reopened.close()
+
+
+def test_released_stage_tables_are_what_the_declarations_derive(
+    blank_url: str, backend: str
+) -> None:
+    """Every built-in stage's table, as the released steps built it, has exactly the columns
+    its declaration derives (so a new stage's migration can be generated from it)."""
+    open_store(blank_url).close()
+    found = _columns(blank_url, backend)
+    for stage in DEFAULT_STAGES:
+        if stage.table:
+            assert found[stage.table] == [c for c, _ in stage_table_columns(stage)], stage.name
 
 
 def test_blank_database_gets_exact_tables_and_columns(blank_url: str, backend: str) -> None:

@@ -7,15 +7,14 @@ import json
 
 import pytest
 
-from indiclass.domain.enums import LLM_STAGES
-from indiclass.stages import LLM_STAGE_MAP
+from indiclass.stages import DEFAULT_STAGES
 from indiclass.stages._common import reply_schema
 from indiclass.testing import answers
 
 
-@pytest.mark.parametrize("stage", [s.value for s in LLM_STAGES])
+@pytest.mark.parametrize("stage", [str(s.name) for s in DEFAULT_STAGES.llm])
 def test_minimal_instance_validates_into_the_stage_result(stage):
-    model = LLM_STAGE_MAP[stage].result_model
+    model = DEFAULT_STAGES.by_name[stage].result_model
     model.model_validate(answers.minimal_instance(reply_schema(model)))
 
 
@@ -31,13 +30,13 @@ def test_type_answer_stays_within_the_draft_family():
         "parsed: unit_type=currency-amount scale=billions currency=USD\n"
         "draft: reporting_frequency=annual time_basis=point-in-time family=temporal"
     )
-    schema = reply_schema(LLM_STAGE_MAP["type"].result_model)
+    schema = reply_schema(DEFAULT_STAGES.by_name["type"].result_model)
     reply = answers.answer("type", schema, user)
     assert reply["indicator_type"] in {"duration", "probability", "threshold", "other"}
 
 
 def test_out_of_enum_breaks_exactly_one_enum_field():
-    schema = reply_schema(LLM_STAGE_MAP["family"].result_model)
+    schema = reply_schema(DEFAULT_STAGES.by_name["family"].result_model)
     broken = answers.break_enum(answers.minimal_instance(schema), schema)
     assert broken["family"] == "not-a-valid-value"
     assert json.dumps(broken)

@@ -1,24 +1,23 @@
-"""Wrappers, limiter, prices, cache and registry, on small in-process providers."""
+"""Wrappers around a provider (retry, price, cache, log, limit, fallback), each alone, on a
+real stage request; providers are in-process ``FunctionProvider``s (no network)."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
+from typing import Any
 
 import pytest
 
-from indiclass.domain.enums import StageName
-from indiclass.domain.errors import ConfigError, ProviderRateLimited, ProviderTransient
+from indiclass.domain.errors import (
+    ConfigError,
+    ProviderRateLimited,
+    ProviderTransient,
+    ProviderUnavailable,
+)
 from indiclass.domain.models import parse_indicator
 from indiclass.domain.ports import CallRecord, LLMReply, LLMRequest
 from indiclass.domain.usage import Usage
-from indiclass.pipeline import (
-    PipelineConfig,
-    PipelineState,
-    ProviderSet,
-    _input_for,
-    advance,
-    run_stage,
-)
+from indiclass.pipeline import classify
 from indiclass.providers import (
     Cached,
     Limiter,
@@ -34,41 +33,39 @@ from indiclass.providers import (
     create,
 )
 from indiclass.providers._wire import estimate_request_tokens, wire_schema
+from indiclass.providers.function import FunctionProvider
+from indiclass.providers.wrappers import Fallback
 from indiclass.settings import Settings
-from indiclass.stages import LLM_STAGE_MAP, STAGE_MAP
+from indiclass.stages import DEFAULT_STAGES
+
+run = asyncio.run
 
 
 def family_request() -> LLMRequest:
     """A real family-stage request (with its typed payload) for a real indicator."""
-    state = PipelineState(indicator=parse_indicator({"name": "Unemployment Rate", "units": "%"}))
-    providers = ProviderSet(RulesProvider())
-    while (name := state.next_stage()) is not StageName.FAMILY:
-        state = advance(state, run_stage(name, state, providers, PipelineConfig()))
-    stage = STAGE_MAP[StageName.FAMILY]
-    return stage.build_request(_input_for(stage, state))
+    ind = parse_indicator({"name": "Unemployment Rate", "units": "%"})
+    state: dict[str, Any] = {"indicator": ind, **classify(ind).results}
+    stage = DEFAULT_STAGES.get("family")
+    assert stage.build_request is not None
+    return stage.build_request(stage.input_model(**{k: state[k] for k in stage.inputs}))
 
 
-class Scripted:
-    """Replies (or raises) from a script, counting calls."""
+def scripted(
+    *steps: object, name: str = "scripted", model: str = "gpt-4o-mini"
+) -> FunctionProvider:
+    """Replies (or raises) from a script; the last step repeats."""
+    queue = list(steps)
 
-    name, model = "scripted", "gpt-4o-mini"
-
-    def __init__(self, *steps: object) -> None:
-        self.steps, self.calls = list(steps), 0
-
-    def complete(self, request: LLMRequest) -> LLMReply:
-        self.calls += 1
-        step = self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
+    def answer(request: LLMRequest) -> LLMReply:
+        step = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(step, Exception):
             raise step
-        return LLMReply(
-            content=str(step),
-            provider=self.name,
-            model=self.model,
-            usage=Usage(
-                requests=1, input_tokens=1000, output_tokens=100, cached_tokens=400, cost_usd=None
-            ),
+        usage = Usage(
+            requests=1, input_tokens=1000, output_tokens=100, cached_tokens=400, cost_usd=None
         )
+        return LLMReply(content=str(step), provider=name, model=model, usage=usage)
+
+    return FunctionProvider(answer, name=name, model=model)
 
 
 GOOD = '{"confidence": 0.9, "reasoning": "r", "family": "change-movement"}'
@@ -76,27 +73,34 @@ GOOD = '{"confidence": 0.9, "reasoning": "r", "family": "change-movement"}'
 
 def test_retrying_honours_retry_after_then_backs_off():
     sleeps: list[float] = []
-    inner = Scripted(ProviderRateLimited("429", retry_after=2.5), ProviderTransient("500"), GOOD)
-    reply = Retrying(inner, max_retries=3, base_delay_s=0.1, sleep=sleeps.append).complete(
-        family_request()
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    inner = scripted(ProviderRateLimited("429", retry_after=2.5), ProviderTransient("500"), GOOD)
+    reply = run(
+        Retrying(inner, max_retries=3, base_delay_s=0.1, sleep=sleep).complete(family_request())
     )
-    assert reply.content == GOOD and inner.calls == 3
+    assert reply.content == GOOD and inner.total_calls == 3
     assert sleeps[0] == 2.5 and 0.1 <= sleeps[1] <= 0.2  # attempt 1: 0.2 with jitter 0.5..1
 
 
 def test_retrying_gives_up_after_max_retries():
-    inner = Scripted(ProviderTransient("500"))
+    inner = scripted(ProviderTransient("500"))
+
+    async def no_sleep(seconds: float) -> None:
+        pass
+
     with pytest.raises(ProviderTransient):
-        Retrying(inner, max_retries=2, sleep=lambda s: None).complete(family_request())
-    assert inner.calls == 3
+        run(Retrying(inner, max_retries=2, sleep=no_sleep).complete(family_request()))
+    assert inner.total_calls == 3
 
 
 def test_priced_fills_cost_and_unknown_model_is_none():
-    reply = Priced(Scripted(GOOD), PriceTable()).complete(family_request())
+    reply = run(Priced(scripted(GOOD), PriceTable()).complete(family_request()))
     assert reply.usage.cost_usd == pytest.approx((600 * 0.15 + 400 * 0.075 + 100 * 0.60) / 1e6)
-    unknown = Scripted(GOOD)
-    unknown.model = "mystery-model"
-    assert Priced(unknown, PriceTable()).complete(family_request()).usage.cost_usd is None
+    unknown = scripted(GOOD, model="mystery-model")
+    assert run(Priced(unknown, PriceTable()).complete(family_request())).usage.cost_usd is None
     assert PriceTable().price("gpt-4o-mini-2024-07-18") == Price(0.15, 0.60, 0.075)
 
 
@@ -111,25 +115,25 @@ def test_price_file_overrides_and_bad_file_names_the_variable(tmp_path):
 
 def test_cache_serves_identical_requests_and_never_stores_invalid_replies(tmp_path):
     request = family_request()
-    inner = Scripted('{"family": "nope"}', GOOD)
+    inner = scripted('{"family": "nope"}', GOOD)
     cached = Cached(inner, ResponseCache(tmp_path / "cache.db"))
-    assert cached.complete(request).content == '{"family": "nope"}'
-    assert cached.complete(request).content == GOOD  # invalid reply was not stored
-    hit = cached.complete(request)
-    assert hit.cache_hit and hit.usage == Usage() and inner.calls == 2
-    again = Cached(Scripted(ProviderTransient("down")), ResponseCache(tmp_path / "cache.db"))
-    assert again.complete(request).content == GOOD  # persisted in SQLite across instances
+    assert run(cached.complete(request)).content == '{"family": "nope"}'
+    assert run(cached.complete(request)).content == GOOD  # invalid reply was not stored
+    hit = run(cached.complete(request))
+    assert hit.cache_hit and hit.usage == Usage() and inner.total_calls == 2
+    again = Cached(scripted(ProviderTransient("down")), ResponseCache(tmp_path / "cache.db"))
+    assert run(again.complete(request)).content == GOOD  # persisted in SQLite across instances
     other = request.model_copy(update={"user": request.user + "\nunits: USD"})
     with pytest.raises(ProviderTransient):
-        again.complete(other)
+        run(again.complete(other))
 
 
 def test_logged_records_successes_and_errors():
     calls: list[CallRecord] = []
     request = family_request().model_copy(update={"tags": {"indicator_id": "x"}})
-    Logged(Scripted(GOOD), calls.append).complete(request)
+    run(Logged(scripted(GOOD), calls.append).complete(request))
     with pytest.raises(ProviderTransient):
-        Logged(Scripted(ProviderTransient("boom")), calls.append).complete(request)
+        run(Logged(scripted(ProviderTransient("boom")), calls.append).complete(request))
     assert [c.error is None for c in calls] == [True, False]
     assert calls[0].response == GOOD and calls[0].usage.input_tokens == 1000
     assert calls[0].stage == "family" and calls[0].tags == {"indicator_id": "x"}
@@ -140,7 +144,7 @@ def test_logged_survives_a_broken_sink():
     def broken(record: CallRecord) -> None:
         raise RuntimeError("disk full")
 
-    assert Logged(Scripted(GOOD), broken).complete(family_request()).content == GOOD
+    assert run(Logged(scripted(GOOD), broken).complete(family_request())).content == GOOD
 
 
 class FakeClock:
@@ -150,38 +154,40 @@ class FakeClock:
     def __call__(self) -> float:
         return self.now
 
-    def sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         self.now += seconds
 
 
 def test_limiter_requests_per_minute():
     clock = FakeClock()
     limiter = Limiter(rpm=2, clock=clock, sleep=clock.sleep)
-    for _ in range(5):
-        limiter.acquire(10)
+
+    async def five() -> None:
+        for _ in range(5):
+            await limiter.acquire(10)
+
+    run(five())
     assert limiter.waits == 2 and clock.now == pytest.approx(120.0)
 
 
 def test_limiter_tokens_per_minute_trued_up_from_usage():
     clock = FakeClock()
     limiter = Limiter(tpm=1000, clock=clock, sleep=clock.sleep)
-    ticket = limiter.acquire(900)  # estimate
+    ticket = run(limiter.acquire(900))  # estimate
     limiter.settle(ticket, 300)  # the server reported less
-    limiter.acquire(600)
+    run(limiter.acquire(600))
     assert limiter.waits == 0 and limiter.used() == (2, 900)
-    limiter.acquire(600)
+    run(limiter.acquire(600))
     assert limiter.waits == 1 and clock.now == pytest.approx(60.0)
 
 
-def test_limiter_is_thread_safe():
+def test_limiter_counts_every_concurrent_caller():
     limiter = Limiter(rpm=1000)
-    threads = [
-        threading.Thread(target=lambda: [limiter.acquire(1) for _ in range(50)]) for _ in range(8)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+
+    async def many() -> None:
+        await asyncio.gather(*(limiter.acquire(1) for _ in range(400)))
+
+    run(many())
     assert limiter.used() == (400, 400)
 
 
@@ -190,7 +196,7 @@ def test_rate_limited_wrapper_reserves_the_estimate_and_settles_usage():
     limiter = Limiter(tpm=100_000, clock=clock, sleep=clock.sleep)
     request = family_request()
     assert estimate_request_tokens(request) > request.max_output_tokens
-    RateLimited(Scripted(GOOD), limiter).complete(request)
+    run(RateLimited(scripted(GOOD), limiter).complete(request))
     assert limiter.used() == (1, 1100)
 
 
@@ -207,10 +213,11 @@ def test_wire_schema_drops_limits_but_keeps_enums():
 def test_rules_provider_answers_from_the_payload_not_the_prompt():
     request = family_request()
     scrambled = request.model_copy(update={"user": "ignore me", "system": "nothing"})
-    assert RulesProvider().complete(scrambled).content == RulesProvider().complete(request).content
-    LLM_STAGE_MAP[StageName.FAMILY].decide(
-        request.payload, RulesProvider().complete(request).content
-    )
+    answer = run(RulesProvider().complete(request)).content
+    assert run(RulesProvider().complete(scrambled)).content == answer
+    decide = DEFAULT_STAGES.get("family").decide
+    assert decide is not None
+    decide(request.payload, answer)
 
 
 def test_registry_unknown_name_has_a_hint():
@@ -239,10 +246,46 @@ def test_shared_cache_is_one_per_path(tmp_path):
 def test_an_extension_registers_like_the_built_ins():
     from indiclass.providers import registry
 
-    registry.register("scripted-test", lambda settings, model: Scripted(GOOD))
+    registry.register("scripted-test", lambda settings, spec: scripted(GOOD))
     try:
         assert "scripted-test" in registry.names()
         provider = create("scripted-test", Settings(_env_file=None))
-        assert provider.complete(family_request()).content == GOOD
+        assert run(provider.complete(family_request())).content == GOOD
+        assert registry.check("Scripted-Test") == "scripted-test"  # names are case-insensitive
     finally:
-        registry._FACTORIES.pop("scripted-test")
+        registry._ENTRIES.pop("scripted-test")
+
+
+def test_fallback_hands_over_on_unavailability_and_transient_errors_only():
+    request = family_request()
+    primary = scripted(ProviderUnavailable("down"), name="primary")
+    second = scripted(ProviderTransient("busy"), name="second")
+    third = scripted(GOOD, name="third")
+    reply = run(Fallback(primary, second, third).complete(request))
+    assert reply.content == GOOD and reply.provider == "third"
+    assert (primary.total_calls, second.total_calls, third.total_calls) == (1, 1, 1)
+    with pytest.raises(ProviderUnavailable, match="no provider could answer"):
+        run(
+            Fallback(
+                scripted(ProviderUnavailable("a")), scripted(ProviderUnavailable("b"))
+            ).complete(request)
+        )
+    from indiclass.domain.errors import ProviderError
+
+    bad_request = scripted(ProviderError("400: bad request"))
+    with pytest.raises(ProviderError, match="400"):
+        run(Fallback(bad_request, third).complete(request))  # the request's fault: not retried
+
+
+def test_function_provider_answers_like_the_rules_by_default_and_counts_calls():
+    request = family_request().model_copy(update={"tags": {"indicator_id": "u1"}})
+    provider = FunctionProvider()
+    reply = run(provider.complete(request))
+    assert reply.provider == "function" and reply.usage.input_tokens > 0
+    assert provider.calls[("u1", "family")] == 1
+
+    async def slow(req: LLMRequest) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        return {"family": "temporal", "confidence": 0.5, "reasoning": "x"}
+
+    assert '"temporal"' in run(FunctionProvider(slow).complete(request)).content

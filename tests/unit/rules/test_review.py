@@ -106,20 +106,16 @@ def test_final_review_corrects_into_a_consistent_classification(
     fin = final_review(IND, p["norm"], p["time"], p["cum"], p["family"], p["type"], boolean)
     assert fin.status.value == "corrected"
     assert (field, suggested) in [(c.field, c.value) for c in fin.corrections]
-    out = complete.run(
-        complete.CompleteInput(
-            indicator=IND,
-            normalization=p["norm"],
-            time=p["time"],
-            cumulative=p["cum"],
-            family=p["family"],
-            type=p["type"],
-            boolean_review=boolean,
-            final_review=fin,
-            provider="rules",
-            model="m",
-        )
-    )
+    results = {
+        "normalization": p["norm"],
+        "time": p["time"],
+        "cumulative": p["cum"],
+        "family": p["family"],
+        "type": p["type"],
+        "boolean_review": boolean,
+        "final_review": fin,
+    }
+    out = complete.assemble(IND, results, complete.Assembly("rules", "m", tuple(results)))
     assert out.review_status.value == "corrected"
     again = _parts(
         is_cur=out.is_currency_denominated,

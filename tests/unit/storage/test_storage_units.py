@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from indiclass.domain.enums import AnswerSource, StageName
+from indiclass.domain.enums import AnswerSource
 from indiclass.domain.errors import StorageError
 from indiclass.domain.models import parse_indicator
-from indiclass.domain.ports import CallRecord
 from indiclass.domain.usage import Usage
 from indiclass.pipeline import classify
 from indiclass.storage import is_postgres_url, open_database
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, PostgresDatabase, SqliteDatabase, redact
-from indiclass.storage.migrations import MIGRATIONS, render_type
+from indiclass.stages import DEFAULT_STAGES
+from indiclass.storage.migrations import released, render_type
 
 
 def test_upsert_sql_updates_everything_but_keys_and_created_at() -> None:
@@ -54,9 +54,11 @@ def test_types_render_per_dialect() -> None:
 
 
 def test_migration_names_are_ordered_and_unique() -> None:
-    names = [m.name for m in MIGRATIONS]
+    steps = released()
+    names = [m.name for m in steps]
     assert names == sorted(names) and len(set(names)) == len(names)
-    assert all(m.statements("sqlite") and m.statements("postgresql") for m in MIGRATIONS)
+    assert [m.version for m in steps] == list(range(1, len(steps) + 1))
+    assert all(m.statements("sqlite") and m.statements("postgresql") for m in steps)
 
 
 def test_timestamps_are_utc_iso_with_milliseconds() -> None:
@@ -85,33 +87,19 @@ def test_indicator_row_round_trip() -> None:
     assert R.indicator_from_row({**row, "id": 1}) == ind
 
 
-def test_stage_row_flattens_fields_and_keeps_json() -> None:
+def test_stage_row_flattens_fields_and_keeps_the_rest_as_json() -> None:
     run = classify(parse_indicator({"name": "CPI", "units": "%"}))
-    cum = run.state.cumulative
-    rec = run.state.records["cumulative"]
-    row = R.stage_row("t", "i", cum, rec, Usage(input_tokens=3, cost_usd=None), "now")
+    stage = DEFAULT_STAGES.get("cumulative")
+    outcome = next(o for o in run.outcomes if o.stage == "cumulative")
+    outcome = outcome.model_copy(update={"usage": Usage(input_tokens=3, cost_usd=None)})
+    row = dict(
+        zip(R.stage_row_columns(stage), R.stage_row("t", "i", stage, outcome, "now"), strict=True)
+    )
+    cum = run.results["cumulative"]
     assert row["cumulative_pattern_type"] == cum.pattern.value and "pattern" not in row
     assert row["source"] == AnswerSource.RULES.value and row["cost_usd"] is None
-    assert row["result_json"] == cum.model_dump_json() and row["input_tokens"] == 3
-
-
-def test_call_row_key_is_stable_and_tags_name_the_batch() -> None:
-    call = CallRecord(
-        stage="family",
-        provider="p",
-        model="m",
-        system="s",
-        user="u",
-        response="{}",
-        usage=Usage(input_tokens=1),
-        duration_ms=2.0,
-        tags={"trace_id": "t", "indicator_id": "i"},
-    )
-    a, b = R.call_row(call, None, None, "x"), R.call_row(call, None, None, "y")
-    assert a["call_key"] == b["call_key"] and (a["trace_id"], a["indicator_id"]) == ("t", "i")
-    other = call.model_copy(update={"duration_ms": 3.0})
-    assert R.call_row(other, None, None, "x")["call_key"] != a["call_key"]
-    assert R.call_row(call, "t2", "i2", "x")["trace_id"] == "t2"
+    assert row["input_tokens"] == 3 and row["confidence"] == cum.confidence
+    assert set(R.decoded_stage_row(stage, {**row, "id": 1})) >= {"pattern", "is_cumulative"}
 
 
 def test_clean_restores_sqlite_booleans() -> None:
@@ -123,8 +111,9 @@ def test_clean_restores_sqlite_booleans() -> None:
     }
 
 
-def test_stage_tables_cover_every_result_stage() -> None:
-    assert set(R.STAGE_TABLE) == set(StageName) - {StageName.ROUTER, StageName.COMPLETE}
+def test_every_stage_but_the_router_has_a_table() -> None:
+    names = {str(s.name) for s in DEFAULT_STAGES}
+    assert set(DEFAULT_STAGES.tables) == names - {"router"}
 
 
 def test_sqlite_error_classification(tmp_path) -> None:  # type: ignore[no-untyped-def]

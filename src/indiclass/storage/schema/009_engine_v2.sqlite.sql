@@ -42,6 +42,7 @@ UPDATE pipeline_stats SET
   status = CASE
     WHEN total_indicators - COALESCE(successful_indicators, 0) - COALESCE(failed_indicators, 0) > 0 THEN 'running'
     WHEN COALESCE(failed_indicators, 0) > 0 AND COALESCE(successful_indicators, 0) = 0 THEN 'failed'
+    WHEN COALESCE(failed_indicators, 0) > 0 THEN 'degraded'
     ELSE 'completed' END;
 
 ALTER TABLE classifications ADD COLUMN needs_review INTEGER;
