@@ -68,11 +68,15 @@ def test_fake_llm_command_serves_faults_and_stats(gdp):
             {"faults": [{"kind": "out_of_enum", "times": -1, "stage": "family"}]},
         )
         sleeps: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+
         provider = Retrying(
-            OpenAIProvider(preset("openai", base_url=url + "/v1", api_key="k")), sleep=sleeps.append
+            OpenAIProvider(preset("openai", base_url=url + "/v1", api_key="k")), sleep=sleep
         )
         run = classify(gdp, ProviderSet(provider), PipelineConfig(strategy=Strategy.LLM))
-        assert run.state.records["family"].source is AnswerSource.RULES_FALLBACK
+        assert run.records["family"].source is AnswerSource.RULES_FALLBACK
         assert sleeps == []  # the admin call replaced the --fault script
         stats = admin(url, "/_admin/stats")
         assert stats["by_stage"]["family"] == 3 and stats["faults"] == 3
