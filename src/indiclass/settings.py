@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        stage_vars = _StageVariables(settings_cls, env_settings, dotenv_settings)
+        stage_vars = _StageVariables(settings_cls, env_settings, dotenv_settings, init_settings)
         return init_settings, env_settings, dotenv_settings, stage_vars, file_secret_settings
 
     def stage_provider(self, stage: str) -> str | None:
@@ -163,9 +163,10 @@ class _StageVariables(PydanticBaseSettingsSource):
         settings_cls: type[BaseSettings],
         env: PydanticBaseSettingsSource,
         dotenv: PydanticBaseSettingsSource,
+        init: PydanticBaseSettingsSource,
     ) -> None:
         super().__init__(settings_cls)
-        self._sources = (dotenv, env)
+        self._sources = (dotenv, env, init)
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
@@ -179,8 +180,10 @@ class _StageVariables(PydanticBaseSettingsSource):
 
 
 def _variables(source: PydanticBaseSettingsSource) -> Mapping[str, str | None]:
-    values: Mapping[str, str | None] = getattr(source, "env_vars", {}) or {}
-    return values
+    values: Mapping[str, Any] = getattr(source, "env_vars", None) or getattr(
+        source, "init_kwargs", {}
+    )
+    return {k: v for k, v in values.items() if isinstance(v, str)}
 
 
 def _collect(found: dict[str, dict[str, str]], key: str, value: str | None) -> None:

@@ -182,9 +182,11 @@ def wait_batch(client: httpx.Client, trace_id: str, timeout_s: float = 120) -> d
 
 
 @contextmanager
-def running_fake_llm(workdir: Path, latency_ms: int = 0) -> Iterator[str]:
-    """``indiclass fake-llm`` on a free port; yields its OpenAI base URL."""
-    port = free_port()
+def running_fake_llm(
+    workdir: Path, latency_ms: int = 0, port: int | None = None
+) -> Iterator[str]:
+    """``indiclass fake-llm`` on ``port`` (default a free one); yields its OpenAI base URL."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [*INDICLASS, "fake-llm", "--port", str(port), "--latency-ms", str(latency_ms)],
         cwd=workdir,

@@ -36,7 +36,17 @@ def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
     db = tmp_path / "data" / "results.db"
     assert "🌱 Seeded 288 indicators from the bundled catalogue" in _local(tmp_path, "seed")
     out = _ok(
-        tmp_path, "run", "random", "-7", "rules", "--batch-size", "3", "--concurrent-batches", "2"
+        tmp_path,
+        "run",
+        "random",
+        "-7",
+        "rules",
+        "--batch-size",
+        "3",
+        "--concurrent-batches",
+        "2",
+        "--log-format",
+        "seed",
     )
     lines = out.splitlines()
     assert lines[0] == "📋 Group 1/2: Starting 2 concurrent batches..."
@@ -47,7 +57,7 @@ def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
         len(seed_sql(db, "SELECT * FROM pipeline_stats ORDER BY batch_start_time DESC LIMIT 10;"))
         == 3
     )
-    out = _ok(tmp_path, "run", "all", "5")  # the first 5 still unclassified
+    out = _ok(tmp_path, "run", "all", "5", "--log-format", "seed")  # the first 5 unclassified
     assert "   ✅ Group 1 completed! (5 indicators done)" in out.splitlines()
     rows = [
         json.loads(line)
@@ -68,7 +78,7 @@ def test_seed_run_query_stats_export_reset(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 12
     jsonl = _local(tmp_path, "export", "--format", "jsonl").splitlines()
     assert len(jsonl) == 12
-    target = _ok(tmp_path, "run", "target", rows[0]["indicator_id"])
+    target = _ok(tmp_path, "run", "target", rows[0]["indicator_id"], "--log-format", "seed")
     assert "(1 indicators done)" in target
     assert "🧹 Reset" in _local(tmp_path, "reset", "--yes")
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
@@ -87,8 +97,11 @@ def test_demo_runs_offline_and_prints_the_seed_lines(tmp_path: Path) -> None:
 
 def test_bad_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     done = run_cli(tmp_path, "run", "random", "-5", "gpt")
-    assert done.returncode == 1 and "unexpected argument 'gpt'" in done.stderr
+    assert done.returncode == 2 and "unknown LLM provider 'gpt'" in done.stderr
     assert "Traceback" not in done.stderr
+    bad = run_cli(tmp_path, "stats", INDICLASS_CONCURRENCY="abc")
+    assert bad.returncode == 3 and bad.stderr.count("\n") == 1
+    assert "INDICLASS_CONCURRENCY" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_seed_from_files(tmp_path: Path) -> None:
@@ -106,7 +119,7 @@ def test_seed_from_files(tmp_path: Path) -> None:
     assert ids == {"F1", "F2", "F3"}
     (tmp_path / "bad.jsonl").write_text('{"id": "X"}\n')
     bad = run_cli(tmp_path, "seed", "bad.jsonl")
-    assert bad.returncode == 1 and "name" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "name" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
@@ -114,20 +127,21 @@ def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
     from e2e_support import free_port, running_fake_llm
 
     db = tmp_path / "data" / "results.db"
-    dead = f"http://127.0.0.1:{free_port()}/v1"
+    port = free_port()
+    dead = f"http://127.0.0.1:{port}/v1"  # the LLM server is down ...
     env = {"LM_STUDIO_URL": dead, "LLM_MAX_RETRIES": "0", "LLM_CACHE": "false"}
     _local(tmp_path, "seed")
     out = run_cli(tmp_path, "run", "random", "-2", "local", **env)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "   ✅ Group 1 completed! (2 indicators done)" in out.stdout
-    assert "0 classified, 2 failed" in out.stdout
+    assert out.returncode == 1, out.stdout + out.stderr  # a run that failed says so
+    assert "0 classified, 2 failed" in out.stdout and "cannot reach" in out.stdout
+    assert len((out.stdout + out.stderr).splitlines()) <= 20 and "Traceback" not in out.stderr
     errors = _local(tmp_path, "errors")
     assert "2 failed indicator(s)" in errors and "time" in errors
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("0",)]
-    with running_fake_llm(tmp_path) as url:
-        retried = run_cli(tmp_path, "run", "retry-failed", **{**env, "LM_STUDIO_URL": url})
+    with running_fake_llm(tmp_path, port=port):  # ... and back: the batch keeps its URL
+        retried = run_cli(tmp_path, "run", "retry-failed", **env)
     assert retried.returncode == 0, retried.stdout + retried.stderr
-    assert "Retrying 2 failed indicator(s) in 1 batch(es)" in retried.stdout
+    assert "Retrying failed indicators of 1 batch(es)" in retried.stdout
     assert ": 2 done, 0 failed" in retried.stdout
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("2",)]
     assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'failed';") == [("0",)]
@@ -146,7 +160,7 @@ def test_kill_minus_9_then_run_resume_finishes_the_batches(tmp_path: Path) -> No
     with running_fake_llm(tmp_path, latency_ms=400) as url:
         env = cli_env(tmp_path, LM_STUDIO_URL=url, LLM_CACHE="false")
         proc = subprocess.Popen(
-            [*INDICLASS, "run", "random", "-10", "local"],
+            [*INDICLASS, "run", "random", "-10", "local", "--log-format", "seed"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
@@ -163,9 +177,7 @@ def test_kill_minus_9_then_run_resume_finishes_the_batches(tmp_path: Path) -> No
         assert int(done) < 10, "the run finished before the kill; raise the fake latency"
         resumed = run_cli(tmp_path, "run", "resume", LM_STUDIO_URL=url, LLM_CACHE="false")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "🔁 Resuming 2 open batch(es)" in resumed.stdout or (
-        "🔁 Resuming 1 open batch(es)" in resumed.stdout
-    )
+    assert "🔁 Resuming 1 run(s)" in resumed.stdout
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("10",)]
     assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'completed';") == [("10",)]
     stats = seed_sql(db, "SELECT total_indicators, successful_indicators FROM pipeline_stats;")

@@ -58,7 +58,9 @@ def test_four_concurrent_batches_of_five(server: Server) -> None:
 def test_cli_run_against_the_server(server: Server) -> None:
     seeded = run_cli(server, "seed")
     assert seeded.returncode == 0, seeded.stderr
-    done = run_cli(server, "run", "random", "-12", "rules", "--api", server.url)
+    done = run_cli(
+        server, "run", "random", "-12", "rules", "--api", server.url, "--log-format", "seed"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert "📋 Group 1/1: Starting 3 concurrent batches..." in lines
@@ -145,12 +147,18 @@ def test_api_key_enforced(tmp_path: Path) -> None:
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
         runner, env = CliRunner(), {"CLASSIFY_DB_LOCAL_DEV": str(server.db)}
         assert runner.invoke(app, ["seed"], env=env).exit_code == 0
+        seed_lines = ["--log-format", "seed"]
         refused = runner.invoke(
-            app, ["run", "random", "-5", "--api", server.url], env={**env, "API_KEY": "bad"}
+            app,
+            ["run", "random", "-5", "--api", server.url, *seed_lines],
+            env={**env, "API_KEY": "bad"},
         )
         assert "❌ Batch 1 failed" in refused.stdout and "401" in refused.stdout
+        assert refused.exit_code == 1
         ok = runner.invoke(
-            app, ["run", "random", "-5", "--api", server.url], env={**env, "API_KEY": "e2e-key"}
+            app,
+            ["run", "random", "-5", "--api", server.url, *seed_lines],
+            env={**env, "API_KEY": "e2e-key"},
         )
         assert ok.exit_code == 0, ok.output
         assert "✅ Group 1 completed! (5 indicators done)" in ok.stdout

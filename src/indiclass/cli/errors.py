@@ -45,7 +45,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def exit_code(exc: BaseException) -> int:
     """The exit code of an error (see the module docstring)."""
-    if isinstance(exc, InputError | ConflictError):
+    if isinstance(exc, InputError | ConflictError) or type(exc).__name__ == "UnknownProviderError":
         return BAD_INPUT
     if isinstance(exc, ConfigError | ProviderUnavailable | StorageError | ValidationError):
         return UNREACHABLE

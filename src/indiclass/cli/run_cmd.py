@@ -31,6 +31,7 @@ from indiclass.cli.session import (
     engine_session,
     load_settings,
     log_file,
+    store_session,
 )
 from indiclass.cli.summary import print_summary
 from indiclass.domain.errors import ConfigError, InputError
@@ -71,6 +72,7 @@ FORCE = typer.Option(False, "--force", help="Re-classify indicators already clas
 LOG_FORMAT = typer.Option(
     "compact",
     "--log-format",
+    envvar="INDICLASS_LOG_FORMAT",
     help="compact (one progress bar), seed (the seed's exact lines) or quiet.",
 )
 MAX_COST = typer.Option(
@@ -231,7 +233,7 @@ def run_resume(
             batches = engine.store.run_batches(run.run_id)
             force = bool(run.options.get("force"))
             backend = EmbeddedBackend(engine, run.config, force=force, run_id=run.run_id)
-            got = _drive_run(console, engine, run, batches, backend, _fmt(log_format))
+            got = _drive_run(console, engine.store, run, batches, backend, _fmt(log_format))
             _merge(outcome, got)
         for stats in engine.store.open_batches():
             if stats.run_id is None and stats.status != "paused":
@@ -329,21 +331,26 @@ def _run(
 ) -> None:
     settings = load_settings()
     console = Console()
-    with engine_session(settings) as engine:
-        _warn_others(console, engine)
-        config = engine.resolve(
-            provider or settings.llm_provider,
+    session = store_session(settings) if api else engine_session(settings)
+    with session as opened:
+        engine = None if api else opened
+        store = opened if api else opened.store
+        if engine is not None:
+            _warn_others(console, engine)
+        config = run_config(
+            settings,
+            provider,
             model,
             strategy,
             max_cost_usd=max_cost,
             min_confidence=min_confidence,
         )
         run = _record_run(kind, config, batch_size, concurrent, force, api)
-        batches = engine.store.claim_run(run, batch_size=batch_size, **pick)
+        batches = store.claim_run(run, batch_size=batch_size, **pick)
         if pick.get("ids"):
-            _explain_skipped(console, engine, pick["ids"], batches)
+            _explain_skipped(console, store, pick["ids"], batches)
         if not batches:
-            engine.store.set_run_status(run.run_id, "completed", "nothing to classify")
+            store.set_run_status(run.run_id, "completed", "nothing to classify")
             console.print(
                 "Nothing to classify: every selected indicator is already classified "
                 "(use --force), being classified by another run, or `indiclass seed` was "
@@ -352,10 +359,10 @@ def _run(
             return
         backend: Backend
         if api:
-            backend = _http_backend(settings, api, config, strategy, model, force, engine)
+            backend = _http_backend(settings, api, config, strategy, model, force, store)
         else:
             backend = EmbeddedBackend(engine, config, force=force, run_id=run.run_id)
-        outcome = _drive_run(console, engine, run, batches, backend, fmt)
+        outcome = _drive_run(console, store, run, batches, backend, fmt)
     console.print(f"   log: {log_file(settings)}", highlight=False)
     _exit(outcome)
 
@@ -381,7 +388,7 @@ def _record_run(
 
 def _drive_run(
     console: Console,
-    engine: Any,
+    store: Any,
     run: RunRecord,
     batches: list[RunBatch],
     backend: Backend,
@@ -403,8 +410,8 @@ def _drive_run(
     finally:
         display.close()
     status = _run_status(outcome)
-    engine.store.set_run_status(run.run_id, status)
-    print_summary(console, engine.store, outcome, run_id=run.run_id)
+    store.set_run_status(run.run_id, status)
+    print_summary(console, store, outcome, run_id=run.run_id)
     return outcome
 
 
@@ -432,6 +439,12 @@ def _exit(outcome: RunOutcome) -> None:
         raise typer.Exit(SOME_FAILED)
 
 
+def run_config(settings: Settings, *args: Any, **kwargs: Any) -> RunConfig:
+    from indiclass.bootstrap.providers import run_config as resolve
+
+    return resolve(settings, *args, **kwargs)
+
+
 def _warn_others(console: Console, engine: Any) -> None:
     """Say which other live processes share this database (they never take this run's work)."""
     for other in engine.other_executors():
@@ -444,10 +457,10 @@ def _warn_others(console: Console, engine: Any) -> None:
 
 
 def _explain_skipped(
-    console: Console, engine: Any, ids: Sequence[str], batches: list[RunBatch]
+    console: Console, store: Any, ids: Sequence[str], batches: list[RunBatch]
 ) -> None:
     taken = {i for b in batches for i in b.indicator_ids}
-    known = {i.indicator_id for i in engine.store.list_source_indicators(ids=list(ids))}
+    known = {i.indicator_id for i in store.list_source_indicators(ids=list(ids))}
     missing = [i for i in ids if i not in known]
     if missing:
         raise InputError(f"not in source_indicators: {', '.join(missing[:10])}")
@@ -467,7 +480,7 @@ def _http_backend(
     strategy: str | None,
     model: str | None,
     force: bool,
-    engine: Any,
+    store: Any,
 ) -> HttpBackend:
     key = settings.api_key.get_secret_value() if settings.api_key else None
     http = HttpBackend(
@@ -478,7 +491,7 @@ def _http_backend(
         model=model,
         force=force,
     )
-    http.use_store(engine.store)
+    http.use_store(store)
     return http
 
 
