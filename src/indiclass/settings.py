@@ -3,8 +3,9 @@
 Built explicitly (``Settings()``) by the CLI or the app factory and passed in; nothing here is
 read at import time. Per-stage overrides (``LLM_PROVIDER_<STAGE>``, ``LLM_MODEL_<STAGE>``) are
 collected for any stage name; the providers' composition root checks them against the
-pipeline it builds (a variable naming no LLM stage is an error, not silently ignored). Provider names are open
-strings, checked against the provider registry where they are used (plugins included).
+pipeline it builds (a variable naming no LLM stage is an error, not silently ignored).
+Provider names are open strings, checked against the provider registry where they are used
+(plugins included).
 """
 
 from __future__ import annotations

@@ -182,9 +182,7 @@ def wait_batch(client: httpx.Client, trace_id: str, timeout_s: float = 120) -> d
 
 
 @contextmanager
-def running_fake_llm(
-    workdir: Path, latency_ms: int = 0, port: int | None = None
-) -> Iterator[str]:
+def running_fake_llm(workdir: Path, latency_ms: int = 0, port: int | None = None) -> Iterator[str]:
     """``indiclass fake-llm`` on ``port`` (default a free one); yields its OpenAI base URL."""
     port = port or free_port()
     proc = subprocess.Popen(

@@ -10,7 +10,6 @@ import csv
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,9 @@ from typer.testing import CliRunner
 from indiclass.catalogue import load_catalogue
 from indiclass.cli.app import app
 from indiclass.cli.data_cmd import spreadsheet_text
-from indiclass.domain.enums import StageName
 from indiclass.domain.models import parse_indicator
-from indiclass.testing.batches import stored_batch
-from indiclass.pipeline import classify
 from indiclass.storage import SqlStore, open_store
+from indiclass.testing.batches import stored_batch
 
 
 def _db(tmp_path: Path) -> Path:

@@ -26,7 +26,7 @@ def list_classifications(
 ) -> dict[str, Any]:
     """Classifications with filters, in the ``classifications`` column names."""
     services: Services = request.app.state.services
-    filters = {
+    filters: dict[str, Any] = {
         "family": family,
         "indicator_type": type,
         "review_status": review_status,
@@ -35,7 +35,9 @@ def list_classifications(
         "needs_review": needs_review,
     }
     rows = services.store.query_classifications(**filters, limit=limit, offset=offset)
-    total = services.store.count_classifications(**{k: v for k, v in filters.items() if v is not None})
+    total = services.store.count_classifications(
+        **{k: v for k, v in filters.items() if v is not None}
+    )
     return {
         "classifications": rows,
         "count": len(rows),

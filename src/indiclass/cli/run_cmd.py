@@ -225,7 +225,8 @@ def run_resume(
         unfinished = engine.resume(include_paused=max_cost is not None)
         runs = engine.store.list_runs(status="running", limit=1000)
         console.print(
-            f"🔁 Resuming {len(runs)} run(s) and open batches ({unfinished} unfinished indicator(s))",
+            f"🔁 Resuming {len(runs)} run(s) and open batches "
+            f"({unfinished} unfinished indicator(s))",
             highlight=False,
         )
         outcome = RunOutcome()
@@ -331,7 +332,7 @@ def _run(
 ) -> None:
     settings = load_settings()
     console = Console()
-    session = store_session(settings) if api else engine_session(settings)
+    session: Any = store_session(settings) if api else engine_session(settings)
     with session as opened:
         engine = None if api else opened
         store = opened if api else opened.store

@@ -161,9 +161,9 @@ class Indicator(BaseModel):
         if isinstance(data, Mapping) and "indicator_id" in data and "id" not in data:
             data = dict(data)
             data["id"] = data.pop("indicator_id")
-        if isinstance(data, Mapping) and isinstance(data.get("id"), int | float):
-            if not isinstance(data["id"], bool):
-                data = {**data, "id": _number_id(data["id"])}
+        number = isinstance(data, Mapping) and isinstance(data.get("id"), int | float)
+        if number and not isinstance(data["id"], bool):
+            data = {**data, "id": _number_id(data["id"])}
         return data
 
     @field_validator("indicator_id")
@@ -445,7 +445,9 @@ class Classification(BaseModel):
     def _fold_flat_stage_fields(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        out, conf, why = {}, dict(data.get("stage_confidence") or {}), {}
+        out: dict[str, Any] = {}
+        conf: dict[str, Any] = dict(data.get("stage_confidence") or {})
+        why: dict[str, Any] = {}
         why.update(data.get("stage_reasoning") or {})
         for k, v in data.items():
             if k in _NOT_STAGES:

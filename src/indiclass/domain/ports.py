@@ -103,7 +103,7 @@ class Provider(Protocol):
     name: str
     model: str
 
-    def complete(self, request: LLMRequest) -> LLMReply: ...
+    async def complete(self, request: LLMRequest) -> LLMReply: ...
 
 
 class CallRecord(BaseModel):

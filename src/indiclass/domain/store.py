@@ -248,6 +248,17 @@ class ResultStore(Protocol):
     def chunk_members(self, trace_id: str, chunk: int) -> list[Indicator]:
         """The chunk's members still ``pending``, with their source indicators."""
 
+    def missing_members(self, trace_id: str, chunk: int) -> list[str]:
+        """Pending members of the chunk with no source indicator."""
+
+    def batch_members(
+        self, trace_id: str, *, offset: int = 0, limit: int = 100, status: str | None = None
+    ) -> list[dict[str, Any]]: ...
+    def stage_counts(self, trace_id: str) -> dict[str, dict[str, Any]]: ...
+    def summary(self, trace_ids: Sequence[str]) -> dict[str, Any]: ...
+    def set_dispatch(self, trace_id: str, dispatch: str) -> None: ...
+    def set_run_config(self, trace_id: str, config: RunConfig) -> None: ...
+
     def pending_chunks(self, trace_id: str) -> list[int]: ...
     def replies(self, trace_id: str, indicator_ids: Sequence[str]) -> dict[str, LLMReply]:
         """Every LLM reply already received for these members (by call key): what a re-run
@@ -276,9 +287,22 @@ class ResultStore(Protocol):
 
     # --- runs
     def create_run(self, run: RunRecord, batches: Sequence[RunBatch]) -> None: ...
+    def claim_run(
+        self,
+        run: RunRecord,
+        *,
+        batch_size: int,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+        random_order: bool = False,
+        unclassified_only: bool = True,
+    ) -> list[RunBatch]:
+        """Choose the run's indicators (none another open run or batch holds) and record the
+        run, in one transaction."""
+
     def get_run(self, run_id: str) -> RunRecord | None: ...
     def run_batches(self, run_id: str) -> list[RunBatch]: ...
-    def list_runs(self, *, limit: int = 50) -> list[RunRecord]: ...
+    def list_runs(self, *, limit: int = 50, status: str | None = None) -> list[RunRecord]: ...
     def set_run_status(self, run_id: str, status: str, reason: str | None = None) -> None: ...
 
     # --- executors

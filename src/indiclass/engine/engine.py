@@ -17,6 +17,7 @@ batch survives a crash. Where the chunks run is the batch's ``dispatch``:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -168,10 +169,8 @@ class Engine:
             self._beat.set()
             if self._beater is not None:
                 self._beater.join(timeout=5)
-            try:
+            with contextlib.suppress(StorageError):
                 self.store.forget_executor(self.executor_id)
-            except StorageError:
-                pass
         finally:
             self._teardown()
             Engine._running = None

@@ -216,7 +216,9 @@ class Fallback(Wrapper):
                 return await provider.complete(request)
             except self.handover as exc:
                 errors.append(exc)
-        text = "; ".join(f"{p.name}/{p.model}: {e}" for p, e in zip(self.providers, errors))
+        text = "; ".join(
+            f"{p.name}/{p.model}: {e}" for p, e in zip(self.providers, errors, strict=True)
+        )
         if all(isinstance(e, ProviderUnavailable) for e in errors):
             raise ProviderUnavailable(f"no provider could answer: {text}")
         raise ProviderTransient(f"no provider could answer: {text}")

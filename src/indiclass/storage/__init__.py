@@ -9,9 +9,10 @@
 Tables: the seed's (``source_indicators``, ``classifications``, the seven ``*_results`` stage
 tables, ``processing_log``, ``pipeline_stats``, ``schema_version``) plus ``llm_calls`` and
 ``batch_items``, ``runs``/``run_items``, ``executors``; see ``storage.migrations``. Every write is
-idempotent (see ``storage.writes``); batch counters move in the transactions that move members. An item's duration runs from its
-first ``started`` log (else its submission) to its completion; ``avg_time_per_indicator_ms`` is
-the mean of those. Driver errors surface as ``StorageError`` after retrying transient ones.
+idempotent (see ``storage.writes``); batch counters move in the transactions that move members.
+An item's duration runs from its first stage's start to its completion;
+``avg_time_per_indicator_ms`` is the mean of those. Driver errors surface as ``StorageError``
+after retrying transient ones.
 """
 
 from __future__ import annotations

@@ -280,9 +280,10 @@ class SqlStore:
                 f" WHERE trace_id = ? AND status = 'ok' AND indicator_id IN"
                 f" ({', '.join('?' * len(chunk))})"
             )
+            params = [trace_id, *chunk]
             rows = self.db.read(
-                lambda cur, s=sql, c=chunk: cur.execute(s, [trace_id, *c]).fetchall()
-            )  # type: ignore[misc]
+                lambda cur, s=sql, p=params: cur.execute(s, p).fetchall()  # type: ignore[misc]
+            )
             for r in rows:
                 out[r["call_key"]] = _reply(r)
         return out
@@ -852,6 +853,6 @@ def _run(row: dict[str, Any]) -> RunRecord:
         total_indicators=int(row["total_indicators"]),
         batches=int(row["batches"]),
         reason=row["reason"],
-        created_at=R.parse_iso(row["created_at"]),  # type: ignore[arg-type]
-        updated_at=R.parse_iso(row["updated_at"]),  # type: ignore[arg-type]
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )

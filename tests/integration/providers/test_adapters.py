@@ -3,9 +3,9 @@ re-asks, rules fallback, server down, per-stage override, cache hits, exact toke
 
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import replace
+
+import pytest
 
 from indiclass.bootstrap.providers import build_provider_set, run_config
 from indiclass.domain.enums import AnswerSource, Strategy

@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from dataclasses import replace
-
 from storage_helpers import Simulate, done_op, make_indicator, spec
 
 from indiclass.domain.enums import Scale

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from indiclass.storage import open_store
 from indiclass.stages import DEFAULT_STAGES
+from indiclass.storage import open_store
 from indiclass.storage.migrations import migrate, released
 from indiclass.storage.rows import stage_table_columns
 

@@ -12,10 +12,10 @@ from indiclass.domain.errors import StorageError
 from indiclass.domain.models import parse_indicator
 from indiclass.domain.usage import Usage
 from indiclass.pipeline import classify
+from indiclass.stages import DEFAULT_STAGES
 from indiclass.storage import is_postgres_url, open_database
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, PostgresDatabase, SqliteDatabase, redact
-from indiclass.stages import DEFAULT_STAGES
 from indiclass.storage.migrations import released, render_type
 
 
