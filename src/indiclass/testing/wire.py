@@ -1,9 +1,11 @@
-"""Reading requests of both wire formats into one shape the fake server answers."""
+"""Both wire formats for the fake server: requests read into one shape (:class:`Exchange`),
+replies and errors written back in the format of the API that asked."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +109,97 @@ def _schema_from_prompt(system: str) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(match.group(1))
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Usage of one reply as the server reports it."""
+
+    prompt: int
+    """Every prompt token (for Anthropic: uncached input + cache reads + cache writes)."""
+    completion: int
+    cached: int = 0
+    """OpenAI ``cached_tokens``; Anthropic ``cache_read_input_tokens``."""
+    written: int = 0
+    """Anthropic ``cache_creation_input_tokens`` (OpenAI has no such field)."""
+
+
+def reply_body(ex: Exchange, content: str, truncated: bool, tokens: Tokens) -> dict[str, Any]:
+    """A chat.completion or a message carrying ``content`` (a tool call when one is forced)."""
+    builder = _anthropic_body if ex.api == "anthropic" else _openai_body
+    return builder(ex, content, truncated, tokens)
+
+
+def error_body(api: str, status: int, message: str) -> dict[str, Any]:
+    """The error object of each API for an HTTP error ``status``."""
+    kind = _ERROR_TYPES.get(status, "api_error")
+    error = {"message": message, "type": kind}
+    return {"type": "error", "error": error} if api == "anthropic" else {"error": error}
+
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "api_error",
+}
+
+
+def _openai_body(ex: Exchange, content: str, truncated: bool, t: Tokens) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if ex.tool_name:
+        call = {"name": ex.tool_name, "arguments": content}
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_fake", "type": "function", "function": call}],
+        }
+    finish = "length" if truncated else ("tool_calls" if ex.tool_name else "stop")
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": ex.model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": t.prompt,
+            "completion_tokens": t.completion,
+            "total_tokens": t.prompt + t.completion,
+            "prompt_tokens_details": {"cached_tokens": t.cached},
+        },
+    }
+
+
+def _anthropic_body(ex: Exchange, content: str, truncated: bool, t: Tokens) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": content}
+    tool_input = _object_or_none(content) if ex.tool_name and not truncated else None
+    if tool_input is not None:  # broken JSON cannot be a tool input: it is sent as text
+        block = {"type": "tool_use", "id": "toolu_fake", "name": ex.tool_name, "input": tool_input}
+    stop = "tool_use" if block["type"] == "tool_use" else "end_turn"
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": ex.model,
+        "content": [block],
+        "stop_reason": "max_tokens" if truncated else stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": t.prompt - t.cached - t.written,
+            "output_tokens": t.completion,
+            "cache_read_input_tokens": t.cached,
+            "cache_creation_input_tokens": t.written,
+        },
+    }
+
+
+def _object_or_none(content: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(content)
     except json.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
