@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,11 +17,20 @@ def server() -> Iterator[FakeLLMServer]:
         yield srv
 
 
+def _settled(server: FakeLLMServer, timeout: float = 10.0) -> FakeLLMServer:
+    """The server once no request is in flight (a timed-out call is still answered, and
+    counted, after its client gave up: it must not count in the next test)."""
+    deadline = time.monotonic() + timeout
+    while server.stats().get("in_flight", 0) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    server.reset()
+    return server
+
+
 @pytest.fixture
 def fake(server: FakeLLMServer) -> Iterator[FakeLLMServer]:
-    server.reset()
-    yield server
-    server.reset()
+    yield _settled(server)
+    _settled(server)
 
 
 @pytest.fixture
