@@ -110,6 +110,9 @@ class Engine:
         self._lock = system.ExecutorLock()
         self.executor_id = options.executor_id
         self._changed = threading.Condition()
+        """Notified when a batch closes (``wait``)."""
+        self._progress = threading.Condition()
+        """Notified on any progress (``wait_change``: progress displays)."""
         self._beat = threading.Event()
         self._beater: threading.Thread | None = None
         self.bus.subscribe(self._notify)
@@ -408,8 +411,8 @@ class Engine:
 
     def wait_change(self, timeout: float) -> None:
         """Return when this process's engine reports progress, or after ``timeout`` seconds."""
-        with self._changed:
-            self._changed.wait(timeout)
+        with self._progress:
+            self._progress.wait(timeout)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Receive progress events of work done in this process; returns an unsubscribe."""
@@ -514,9 +517,11 @@ class Engine:
         return [i.indicator_id for i in items if i.indicator_id not in done]
 
     def _notify(self, event: ProgressEvent) -> None:
-        if event.kind != "stage":
+        if event.kind == "batch":
             with self._changed:
                 self._changed.notify_all()
+        with self._progress:
+            self._progress.notify_all()
 
 
 def _unique(indicators: Iterable[Indicator]) -> list[Indicator]:

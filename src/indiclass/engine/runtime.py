@@ -28,7 +28,7 @@ from indiclass.domain.store import (
     WriteOp,
 )
 from indiclass.engine.events import EventBus, ProgressEvent
-from indiclass.engine.writer import WriteBehind
+from indiclass.engine.writer import LoopWriter, WriteBehind
 from indiclass.pipeline import ProviderSet
 from indiclass.stages import DEFAULT_STAGES, StageSet
 
@@ -69,7 +69,10 @@ class Runtime:
         self.pacing = pacing or Pacing()
         self.executor_id = executor_id
         self.started = time.monotonic()
-        self.writer = WriteBehind(store, self._written)
+        inline = getattr(store, "dialect", "") == "sqlite"
+        self.writer: WriteBehind | LoopWriter = (
+            LoopWriter(store, self._written) if inline else WriteBehind(store, self._written)
+        )
         self._factory = provider_factory
         self._providers: dict[str, ProviderSet] = {}
         self._lock = threading.Lock()

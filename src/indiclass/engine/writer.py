@@ -112,3 +112,68 @@ class WriteBehind:
             self._on_applied(applied, ops)  # type: ignore[arg-type]
         except Exception:
             log.exception("a listener of written results failed")
+
+
+class LoopWriter:
+    """The same interface, written on the I/O loop itself: what arrives during one turn of the
+    loop is committed in one transaction at the start of the next. No thread hand-off per op
+    (each costs two wake-ups and GIL traffic); the loop waits for the commit, which on SQLite
+    in WAL mode with ``synchronous=NORMAL`` does not sync to disk (a process crash loses
+    nothing committed; see docs/architecture.md). Used for SQLite; a networked database keeps
+    :class:`WriteBehind`."""
+
+    def __init__(self, store: ResultStore, on_applied: Callable[[Applied, list[WriteOp]], None]):
+        self._store = store
+        self._on_applied = on_applied
+        self._pending: list[tuple[object, asyncio.Future[None] | None]] = []
+        self._scheduled = False
+        self._failed: list[BaseException] = []
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    async def write(self, op: WriteOp) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._add(op, future)
+        await future
+
+    def post(self, op: WriteOp) -> None:
+        self._add(op, None)
+
+    async def flush(self) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._add(_BARRIER, future)
+        await future
+        if self._failed:
+            error, self._failed = self._failed[0], []
+            raise error
+
+    def _add(self, op: object, future: asyncio.Future[None] | None) -> None:
+        self._pending.append((op, future))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._commit)
+
+    def _commit(self) -> None:
+        group, self._pending, self._scheduled = self._pending, [], False
+        ops = [op for op, _ in group if op is not _BARRIER]
+        try:
+            applied = self._store.apply(ops) if ops else Applied()  # type: ignore[arg-type]
+        except Exception as exc:
+            log.warning("writing %d results failed: %s", len(ops), exc)
+            for _, future in group:
+                if future is None:
+                    self._failed.append(exc)
+                elif not future.done():
+                    future.set_exception(exc)
+            return
+        for _, future in group:
+            if future is not None and not future.done():
+                future.set_result(None)
+        try:
+            self._on_applied(applied, ops)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("a listener of written results failed")
