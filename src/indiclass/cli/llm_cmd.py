@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from indiclass.testing.fake_llm import FakeLLMServer, Fault
+from indiclass.testing.fake_llm import FakeLLMServer, Fault, cache_minimum
+from indiclass.testing.prompt_cache import CacheMinimum
+from indiclass.testing.routing import HTTPError
 
 FAULT_HELP = (
     "Scripted fault KIND[:TIMES[:STAGE]], repeatable. KIND: 429, 500, slow, invalid_json, "
     "out_of_enum, truncated, empty; TIMES -1 = always (default 1); e.g. --fault 429:3 "
     "--fault out_of_enum:-1:type"
+)
+
+
+CACHE_HELP = (
+    "Smallest prompt the fake reports cached tokens for: N tokens for every model (0 = any "
+    "repeated prefix), 'per-model' (the providers' minimums: 1024, 2048 for Haiku-class), or 'off'."
 )
 
 
@@ -21,10 +29,16 @@ def fake_llm_command(
     port: int = typer.Option(8765, help="Port on 127.0.0.1 (0 = any free port)."),
     latency_ms: int = typer.Option(0, "--latency-ms", help="Delay added to every reply."),
     fault: list[str] = typer.Option([], "--fault", help=FAULT_HELP),
+    cache_min_tokens: str = typer.Option("0", "--cache-min-tokens", help=CACHE_HELP),
 ) -> None:
     """Serve fake OpenAI chat completions and Anthropic messages on 127.0.0.1 until Ctrl-C."""
     faults = [parse_fault(f) for f in fault]
-    server = FakeLLMServer(port=port, latency_ms=latency_ms, faults=faults)
+    server = FakeLLMServer(
+        port=port,
+        latency_ms=latency_ms,
+        faults=faults,
+        cache_min_tokens=parse_cache_minimum(cache_min_tokens),
+    )
     typer.echo(
         f"fake LLM on {server.url}  (OpenAI base_url {server.openai_url}, "
         f"Anthropic base_url {server.url}; stats at {server.url}/_admin/stats)"
@@ -55,3 +69,10 @@ def parse_fault(text: str) -> Fault:
             f"TIMES must be an integer in {text!r}", param_hint="--fault"
         ) from None
     return Fault(kind, times=times, stage=stage or None)  # type: ignore[arg-type]
+
+
+def parse_cache_minimum(text: str) -> CacheMinimum:
+    try:
+        return cache_minimum(text)
+    except HTTPError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--cache-min-tokens") from None

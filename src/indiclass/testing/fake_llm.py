@@ -5,8 +5,10 @@ wire formats over real HTTP, for tests, benchmarks and demos (``indiclass fake-l
   ``output_config.format``, or the schema quoted in the system prompt), with realistic content
   from the offline rules when the indicator can be read back from the user prompt.
 * Usage is estimated as ceil(characters / 4) per part (schema, system, each message). Cached
-  tokens follow provider prefix caching: the longest run of leading parts (schema, system,
-  messages…) seen before in a request to the same model.
+  tokens follow each provider's prompt caching (:mod:`indiclass.testing.prompt_cache`): OpenAI's
+  automatic prefix cache in 128-token blocks, Anthropic's ``cache_control`` breakpoints, with a
+  minimum cacheable prompt per model (``cache_min_tokens="per-model"``), one for every model (an
+  int; the default 0 caches any repeated prefix) or no caching at all (None).
 * Faults are scripted (constructor ``faults=`` or ``POST /_admin/faults``): each fault applies to
   the next ``times`` matching calls (``times=-1``: forever), optionally only for one stage.
 * ``GET /_admin/stats`` (or ``server.stats()``) counts calls per stage and model and sums the
@@ -27,6 +29,7 @@ from typing import Any
 
 from indiclass.testing.fake_model import FakeLLM, Fault, FaultKind, Reply
 from indiclass.testing.http11 import HTTPServer, listening_socket
+from indiclass.testing.prompt_cache import PER_MODEL, CacheMinimum
 from indiclass.testing.routing import HTTPError, Request, Response, Route, Router, json_response
 from indiclass.testing.wire import error_body, parse_anthropic, parse_openai
 
@@ -52,6 +55,10 @@ def routes(fake: FakeLLM) -> list[Route]:
         fake.set_faults([Fault(**f) for f in request.json().get("faults", [])])
         return json_response(200, {"ok": True})
 
+    async def cache(request: Request) -> Response:
+        fake.cache.minimum = cache_minimum(request.json().get("min_tokens", 0))
+        return json_response(200, {"ok": True, "min_tokens": fake.cache.minimum})
+
     async def reset(request: Request) -> Response:
         fake.reset(forget_cache=bool(request.json().get("forget_cache", True)))
         return json_response(200, {"ok": True})
@@ -63,7 +70,21 @@ def routes(fake: FakeLLM) -> list[Route]:
         ("GET", r"/_admin/stats", stats),
         ("POST", r"/_admin/faults", faults),
         ("POST", r"/_admin/reset", reset),
+        ("POST", r"/_admin/cache", cache),
     ]
+
+
+def cache_minimum(value: Any) -> CacheMinimum:
+    """``"per-model"``, None / ``"off"`` (no caching), or a token count (int or digits)."""
+    if value is None or value == "off":
+        return None
+    if value == PER_MODEL:
+        return PER_MODEL
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        message = f"min_tokens must be an integer, 'per-model' or 'off': {value!r}"
+        raise HTTPError(400, message) from None
 
 
 def _reply(reply: Reply) -> Response:
@@ -86,7 +107,7 @@ class FakeLLMServer:
         *,
         latency_ms: int = 0,
         faults: list[Fault] | None = None,
-        cache_min_tokens: int = 0,
+        cache_min_tokens: CacheMinimum = 0,
     ) -> None:
         self.fake = FakeLLM(latency_ms=latency_ms, faults=faults, cache_min_tokens=cache_min_tokens)
         self._sock = listening_socket(host, port)
@@ -148,6 +169,10 @@ class FakeLLMServer:
     def set_faults(self, *faults: Fault) -> None:
         self.fake.set_faults(list(faults))
 
+    def set_cache_min_tokens(self, minimum: CacheMinimum) -> None:
+        """Switch prompt caching: a minimum for every model, ``"per-model"``, or None (off)."""
+        self.fake.cache.minimum = minimum
+
     def reset(self, *, forget_cache: bool = True) -> None:
         self.fake.reset(forget_cache=forget_cache)
 
@@ -158,7 +183,7 @@ def running_fake_llm(
     latency_ms: int = 0,
     faults: list[Fault] | None = None,
     port: int = 0,
-    cache_min_tokens: int = 0,
+    cache_min_tokens: CacheMinimum = 0,
 ) -> Iterator[FakeLLMServer]:
     """A started fake server on 127.0.0.1 (a free port by default), stopped on exit."""
     server = FakeLLMServer(
