@@ -23,21 +23,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+from indiclass.testing import batch_anthropic, batch_openai
+from indiclass.testing.fake_batches import BatchSettings, BatchStore
 from indiclass.testing.fake_model import FakeLLM, Fault, FaultKind, Reply
 from indiclass.testing.http11 import HTTPServer, listening_socket
 from indiclass.testing.prompt_cache import PER_MODEL, CacheMinimum
 from indiclass.testing.routing import HTTPError, Request, Response, Route, Router, json_response
 from indiclass.testing.wire import error_body, parse_anthropic, parse_openai
 
-__all__ = ["FakeLLM", "FakeLLMServer", "Fault", "FaultKind", "running_fake_llm"]
+__all__ = [
+    "BatchSettings",
+    "FakeLLM",
+    "FakeLLMServer",
+    "Fault",
+    "FaultKind",
+    "cache_minimum",
+    "running_fake_llm",
+]
 
 
-def routes(fake: FakeLLM) -> list[Route]:
-    """Chat completions, messages, models and the admin routes, answered by ``fake``."""
+def routes(fake: FakeLLM, batches: BatchStore) -> list[Route]:
+    """Chat completions, messages, models, the batch APIs and the admin routes."""
 
     async def chat(request: Request) -> Response:
         return _reply(await fake.respond(parse_openai(request.json())))
@@ -49,7 +60,7 @@ def routes(fake: FakeLLM) -> list[Route]:
         return json_response(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
     async def stats(request: Request) -> Response:
-        return json_response(200, fake.snapshot())
+        return json_response(200, {**fake.snapshot(), "batches": batches.counters.snapshot()})
 
     async def faults(request: Request) -> Response:
         fake.set_faults([Fault(**f) for f in request.json().get("faults", [])])
@@ -59,8 +70,18 @@ def routes(fake: FakeLLM) -> list[Route]:
         fake.cache.minimum = cache_minimum(request.json().get("min_tokens", 0))
         return json_response(200, {"ok": True, "min_tokens": fake.cache.minimum})
 
+    async def batch_settings(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                batches.settings = dataclasses.replace(batches.settings, **request.json())
+            except (TypeError, ValueError) as exc:
+                raise HTTPError(400, f"batch settings: {exc}") from None
+        return json_response(200, {"settings": dataclasses.asdict(batches.settings)})
+
     async def reset(request: Request) -> Response:
-        fake.reset(forget_cache=bool(request.json().get("forget_cache", True)))
+        body = request.json()
+        fake.reset(forget_cache=bool(body.get("forget_cache", True)))
+        batches.reset(forget_batches=bool(body.get("forget_batches", True)))
         return json_response(200, {"ok": True})
 
     return [
@@ -71,6 +92,10 @@ def routes(fake: FakeLLM) -> list[Route]:
         ("POST", r"/_admin/faults", faults),
         ("POST", r"/_admin/reset", reset),
         ("POST", r"/_admin/cache", cache),
+        ("GET", r"/_admin/batches", batch_settings),
+        ("POST", r"/_admin/batches", batch_settings),
+        *batch_openai.routes(batches),
+        *batch_anthropic.routes(batches),
     ]
 
 
@@ -108,11 +133,14 @@ class FakeLLMServer:
         latency_ms: int = 0,
         faults: list[Fault] | None = None,
         cache_min_tokens: CacheMinimum = 0,
+        batches: BatchSettings | None = None,
     ) -> None:
         self.fake = FakeLLM(latency_ms=latency_ms, faults=faults, cache_min_tokens=cache_min_tokens)
+        self.batches = BatchStore(self.fake, batches)
+        """Batches and files (OpenAI Batch, Anthropic Message Batches); see :mod:`fake_batches`."""
         self._sock = listening_socket(host, port)
         self._port = int(self._sock.getsockname()[1])
-        self._http = HTTPServer(Router(routes(self.fake), _error), self._sock)
+        self._http = HTTPServer(Router(routes(self.fake, self.batches), _error), self._sock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -164,7 +192,8 @@ class FakeLLMServer:
         self._sock.close()
 
     def stats(self) -> dict[str, Any]:
-        return self.fake.snapshot()
+        """The counters of ``GET /_admin/stats`` (batch counters under ``batches``)."""
+        return {**self.fake.snapshot(), "batches": self.batches.counters.snapshot()}
 
     def set_faults(self, *faults: Fault) -> None:
         self.fake.set_faults(list(faults))
@@ -173,8 +202,15 @@ class FakeLLMServer:
         """Switch prompt caching: a minimum for every model, ``"per-model"``, or None (off)."""
         self.fake.cache.minimum = minimum
 
-    def reset(self, *, forget_cache: bool = True) -> None:
+    def set_batch_settings(self, settings: BatchSettings) -> None:
+        """Settings for the batches created from now on (a batch keeps those it was made with)."""
+        self.batches.settings = settings
+
+    def reset(self, *, forget_cache: bool = True, forget_batches: bool = True) -> None:
+        """Clear counters, faults and recorded requests; the prompt cache and the stored batches
+        and files too unless told otherwise. Cache and batch settings are kept."""
         self.fake.reset(forget_cache=forget_cache)
+        self.batches.reset(forget_batches=forget_batches)
 
 
 @contextlib.contextmanager

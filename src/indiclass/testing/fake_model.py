@@ -16,8 +16,11 @@ from indiclass.testing.prompt_cache import CacheMinimum, PromptCache
 from indiclass.testing.wire import Exchange, Tokens, error_body, reply_body
 
 FaultKind = Literal[
-    "429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty", "reply"
-]
+    "429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty", "reply",
+    "batch_error", "batch_expired",
+]  # fmt: skip
+BATCH_ONLY: frozenset[str] = frozenset({"batch_error", "batch_expired"})
+"""Faults only requests inside a batch take (a synchronous call skips them)."""
 
 
 @dataclass
@@ -33,8 +36,10 @@ class Fault:
     content: str = ""
     """For ``reply``: the exact reply text to send (e.g. a review that fails)."""
 
-    def matches(self, stage: str | None) -> bool:
-        return self.times != 0 and (self.stage is None or self.stage == stage)
+    def matches(self, stage: str | None, *, batch: bool = False) -> bool:
+        if self.times == 0 or (self.kind in BATCH_ONLY and not batch):
+            return False
+        return self.stage is None or self.stage == stage
 
 
 @dataclass
@@ -92,17 +97,18 @@ class FakeLLM:
         if forget_cache:
             self.cache.forget()
 
-    def take_fault(self, stage: str | None) -> Fault | None:
+    def take_fault(self, stage: str | None, *, batch: bool = False) -> Fault | None:
+        """The next scripted fault for a call of ``stage`` (counted as a call), if any."""
         with self._lock:
             self.stats.calls += 1
             for fault in self.faults:
-                if fault.matches(stage):
+                if fault.matches(stage, batch=batch):
                     fault.times -= 1 if fault.times > 0 else 0
                     self.stats.faults += 1
                     return fault
             return None
 
-    def record(self, ex: Exchange, tokens: Tokens) -> None:
+    def record(self, ex: Exchange, tokens: Tokens, *, batch: bool = False) -> None:
         with self._lock:
             s = self.stats
             s.answered += 1
@@ -113,7 +119,7 @@ class FakeLLM:
             stage = ex.stage or "unknown"
             s.by_stage[stage] += 1
             s.by_model[ex.model] += 1
-            s.by_api[ex.api] += 1
+            s.by_api[f"{ex.api}-batch" if batch else ex.api] += 1
             s.prompt_tokens_by_stage[stage] += tokens.prompt
             self.requests.append(ex.body)
 
@@ -142,13 +148,14 @@ class FakeLLM:
             s.in_flight = max(0, s.in_flight + step)
             s.peak_in_flight = max(s.peak_in_flight, s.in_flight)
 
-    def answer(self, ex: Exchange, fault: Fault | None) -> Reply:
-        """The reply to ``ex`` under ``fault`` (already taken from the script), usage recorded."""
+    def answer(self, ex: Exchange, fault: Fault | None, *, batch: bool = False) -> Reply:
+        """The reply to ``ex`` under ``fault`` (already taken from the script), usage recorded;
+        ``batch``: a request inside a batch (counted under ``by_api`` ``<api>-batch``)."""
         if fault is not None and fault.kind in ("429", "500"):
             return _error(ex.api, fault)
         content, truncated = self._content(ex, fault)
         tokens = self.usage(ex, content)
-        self.record(ex, tokens)
+        self.record(ex, tokens, batch=batch)
         return Reply(200, {}, reply_body(ex, content, truncated, tokens))
 
     def usage(self, ex: Exchange, content: str) -> Tokens:

@@ -4,31 +4,22 @@ breakpoints (minimum per model: 1,024 Sonnet/Opus-class, 2,048 Haiku-class), cac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import anthropic
 import httpx
 import openai
 import pytest
 
-from indiclass.testing import FakeLLMServer, running_fake_llm
+from indiclass.testing import FakeLLMServer
 
 SYSTEM = "Background " * 545 + "a"  # 5,996 characters: 1,499 tokens
 LONG_USER = "u" * 400  # 100 tokens
 MARK = {"type": "ephemeral"}
 
 
-@pytest.fixture(scope="module")
-def module_server() -> Iterator[FakeLLMServer]:
-    with running_fake_llm() as server:
-        yield server
-
-
 @pytest.fixture
-def server(module_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
-    module_server.reset()
-    module_server.set_cache_min_tokens("per-model")
-    yield module_server
+def server(server: FakeLLMServer) -> FakeLLMServer:
+    server.set_cache_min_tokens("per-model")
+    return server
 
 
 def gpt(server: FakeLLMServer, user: str, system: str = SYSTEM, model: str = "gpt-4o-mini"):
