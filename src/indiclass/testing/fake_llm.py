@@ -11,8 +11,12 @@ wire formats over real HTTP, for tests, benchmarks and demos (``indiclass fake-l
   int; the default 0 caches any repeated prefix) or no caching at all (None).
 * Faults are scripted (constructor ``faults=`` or ``POST /_admin/faults``): each fault applies to
   the next ``times`` matching calls (``times=-1``: forever), optionally only for one stage.
-* ``GET /_admin/stats`` (or ``server.stats()``) counts calls per stage and model and sums the
-  usage it reported.
+* Batch APIs (:mod:`indiclass.testing.fake_batches`): OpenAI Files + Batch and Anthropic
+  Message Batches, each request answered by the same code as a synchronous call; settings
+  (``batches=BatchSettings(...)`` or ``POST /_admin/batches``) for a processing delay,
+  per-request errors and expiry, shuffled results.
+* ``GET /_admin/stats`` (or ``server.stats()``) counts calls per stage, model and API, sums the
+  usage it reported, and counts batches, files, requests per batch, cancels under ``batches``.
 
 The server is asyncio (:mod:`indiclass.testing.http11`: listen backlog 2,048, keep-alive, one
 event loop in one thread): a waiting request is a sleeping coroutine, not a thread, so hundreds of
