@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from indiclass.bootstrap.providers import build_provider_set
+from indiclass.cli.llm_cmd import parse_cache_minimum
 from indiclass.domain.enums import AnswerSource, Strategy
 from indiclass.domain.models import Indicator, parse_indicator
 from indiclass.domain.ports import CallRecord
@@ -100,7 +101,7 @@ def report(name: str, n: int, first: dict, second: dict, prices: PriceTable, mod
     largest = max((c.usage.input_tokens for c in first["calls"]), default=0)
     print(
         f"largest prompt of one call: {largest} tokens (OpenAI and Anthropic cache only prompts "
-        f"of 1024+ tokens; the fake server caches any repeated prefix)"
+        f"of 1024+ tokens; the fake does too with --cache-min-tokens per-model)"
     )
     for label, u in (("first run", u1), ("second run", u2)):
         cost = prices.cost(model, u)
@@ -146,10 +147,11 @@ def main() -> int:
     parser.add_argument("--model", default="gpt-4o-mini")
     parser.add_argument(
         "--cache-min-tokens",
-        type=int,
+        type=parse_cache_minimum,
         default=0,
-        help="fake server: no cached tokens for prompts shorter than this "
-        "(1024 = OpenAI/Anthropic rule; default 0 = cache any repeated prefix)",
+        help="fake server: no cached tokens for prompts shorter than this; 'per-model' = the "
+        "providers' minimums (1024, 2048 for Haiku-class), 'off' = no caching "
+        "(default 0 = any repeated prefix, in 128-token blocks for OpenAI)",
     )
     parser.add_argument("--provider", default="openai", choices=["openai", "anthropic", "local"])
     args = parser.parse_args()

@@ -5,12 +5,18 @@ wire formats over real HTTP, for tests, benchmarks and demos (``indiclass fake-l
   ``output_config.format``, or the schema quoted in the system prompt), with realistic content
   from the offline rules when the indicator can be read back from the user prompt.
 * Usage is estimated as ceil(characters / 4) per part (schema, system, each message). Cached
-  tokens follow provider prefix caching: the longest run of leading parts (schema, system,
-  messages…) seen before in a request to the same model.
+  tokens follow each provider's prompt caching (:mod:`indiclass.testing.prompt_cache`): OpenAI's
+  automatic prefix cache in 128-token blocks, Anthropic's ``cache_control`` breakpoints, with a
+  minimum cacheable prompt per model (``cache_min_tokens="per-model"``), one for every model (an
+  int; the default 0 caches any repeated prefix) or no caching at all (None).
 * Faults are scripted (constructor ``faults=`` or ``POST /_admin/faults``): each fault applies to
   the next ``times`` matching calls (``times=-1``: forever), optionally only for one stage.
-* ``GET /_admin/stats`` (or ``server.stats()``) counts calls per stage and model and sums the
-  usage it reported.
+* Batch APIs (:mod:`indiclass.testing.fake_batches`): OpenAI Files + Batch and Anthropic
+  Message Batches, each request answered by the same code as a synchronous call; settings
+  (``batches=BatchSettings(...)`` or ``POST /_admin/batches``) for a processing delay,
+  per-request errors and expiry, shuffled results.
+* ``GET /_admin/stats`` (or ``server.stats()``) counts calls per stage, model and API, sums the
+  usage it reported, and counts batches, files, requests per batch, cancels under ``batches``.
 
 The server is asyncio (:mod:`indiclass.testing.http11`: listen backlog 2,048, keep-alive, one
 event loop in one thread): a waiting request is a sleeping coroutine, not a thread, so hundreds of
@@ -21,20 +27,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+from indiclass.testing import batch_anthropic, batch_openai
+from indiclass.testing.fake_batches import BatchSettings, BatchStore
 from indiclass.testing.fake_model import FakeLLM, Fault, FaultKind, Reply
 from indiclass.testing.http11 import HTTPServer, listening_socket
+from indiclass.testing.prompt_cache import PER_MODEL, CacheMinimum
 from indiclass.testing.routing import HTTPError, Request, Response, Route, Router, json_response
 from indiclass.testing.wire import error_body, parse_anthropic, parse_openai
 
-__all__ = ["FakeLLM", "FakeLLMServer", "Fault", "FaultKind", "running_fake_llm"]
+__all__ = [
+    "BatchSettings",
+    "FakeLLM",
+    "FakeLLMServer",
+    "Fault",
+    "FaultKind",
+    "cache_minimum",
+    "running_fake_llm",
+]
 
 
-def routes(fake: FakeLLM) -> list[Route]:
-    """Chat completions, messages, models and the admin routes, answered by ``fake``."""
+def routes(fake: FakeLLM, batches: BatchStore) -> list[Route]:
+    """Chat completions, messages, models, the batch APIs and the admin routes."""
 
     async def chat(request: Request) -> Response:
         return _reply(await fake.respond(parse_openai(request.json())))
@@ -46,14 +64,28 @@ def routes(fake: FakeLLM) -> list[Route]:
         return json_response(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
 
     async def stats(request: Request) -> Response:
-        return json_response(200, fake.snapshot())
+        return json_response(200, {**fake.snapshot(), "batches": batches.counters.snapshot()})
 
     async def faults(request: Request) -> Response:
         fake.set_faults([Fault(**f) for f in request.json().get("faults", [])])
         return json_response(200, {"ok": True})
 
+    async def cache(request: Request) -> Response:
+        fake.cache.minimum = cache_minimum(request.json().get("min_tokens", 0))
+        return json_response(200, {"ok": True, "min_tokens": fake.cache.minimum})
+
+    async def batch_settings(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                batches.settings = dataclasses.replace(batches.settings, **request.json())
+            except (TypeError, ValueError) as exc:
+                raise HTTPError(400, f"batch settings: {exc}") from None
+        return json_response(200, {"settings": dataclasses.asdict(batches.settings)})
+
     async def reset(request: Request) -> Response:
-        fake.reset(forget_cache=bool(request.json().get("forget_cache", True)))
+        body = request.json()
+        fake.reset(forget_cache=bool(body.get("forget_cache", True)))
+        batches.reset(forget_batches=bool(body.get("forget_batches", True)))
         return json_response(200, {"ok": True})
 
     return [
@@ -63,7 +95,25 @@ def routes(fake: FakeLLM) -> list[Route]:
         ("GET", r"/_admin/stats", stats),
         ("POST", r"/_admin/faults", faults),
         ("POST", r"/_admin/reset", reset),
+        ("POST", r"/_admin/cache", cache),
+        ("GET", r"/_admin/batches", batch_settings),
+        ("POST", r"/_admin/batches", batch_settings),
+        *batch_openai.routes(batches),
+        *batch_anthropic.routes(batches),
     ]
+
+
+def cache_minimum(value: Any) -> CacheMinimum:
+    """``"per-model"``, None / ``"off"`` (no caching), or a token count (int or digits)."""
+    if value is None or value == "off":
+        return None
+    if value == PER_MODEL:
+        return PER_MODEL
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        message = f"min_tokens must be an integer, 'per-model' or 'off': {value!r}"
+        raise HTTPError(400, message) from None
 
 
 def _reply(reply: Reply) -> Response:
@@ -86,12 +136,15 @@ class FakeLLMServer:
         *,
         latency_ms: int = 0,
         faults: list[Fault] | None = None,
-        cache_min_tokens: int = 0,
+        cache_min_tokens: CacheMinimum = 0,
+        batches: BatchSettings | None = None,
     ) -> None:
         self.fake = FakeLLM(latency_ms=latency_ms, faults=faults, cache_min_tokens=cache_min_tokens)
+        self.batches = BatchStore(self.fake, batches)
+        """Batches and files (OpenAI Batch, Anthropic Message Batches); see :mod:`fake_batches`."""
         self._sock = listening_socket(host, port)
         self._port = int(self._sock.getsockname()[1])
-        self._http = HTTPServer(Router(routes(self.fake), _error), self._sock)
+        self._http = HTTPServer(Router(routes(self.fake, self.batches), _error), self._sock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -143,13 +196,25 @@ class FakeLLMServer:
         self._sock.close()
 
     def stats(self) -> dict[str, Any]:
-        return self.fake.snapshot()
+        """The counters of ``GET /_admin/stats`` (batch counters under ``batches``)."""
+        return {**self.fake.snapshot(), "batches": self.batches.counters.snapshot()}
 
     def set_faults(self, *faults: Fault) -> None:
         self.fake.set_faults(list(faults))
 
-    def reset(self, *, forget_cache: bool = True) -> None:
+    def set_cache_min_tokens(self, minimum: CacheMinimum) -> None:
+        """Switch prompt caching: a minimum for every model, ``"per-model"``, or None (off)."""
+        self.fake.cache.minimum = minimum
+
+    def set_batch_settings(self, settings: BatchSettings) -> None:
+        """Settings for the batches created from now on (a batch keeps those it was made with)."""
+        self.batches.settings = settings
+
+    def reset(self, *, forget_cache: bool = True, forget_batches: bool = True) -> None:
+        """Clear counters, faults and recorded requests; the prompt cache and the stored batches
+        and files too unless told otherwise. Cache and batch settings are kept."""
         self.fake.reset(forget_cache=forget_cache)
+        self.batches.reset(forget_batches=forget_batches)
 
 
 @contextlib.contextmanager
@@ -158,7 +223,7 @@ def running_fake_llm(
     latency_ms: int = 0,
     faults: list[Fault] | None = None,
     port: int = 0,
-    cache_min_tokens: int = 0,
+    cache_min_tokens: CacheMinimum = 0,
 ) -> Iterator[FakeLLMServer]:
     """A started fake server on 127.0.0.1 (a free port by default), stopped on exit."""
     server = FakeLLMServer(

@@ -5,7 +5,6 @@ batch, are answered by this same code."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -13,11 +12,15 @@ from typing import Any, Literal, NamedTuple
 
 from indiclass.providers._wire import compact_json, estimate_tokens
 from indiclass.testing import answers
+from indiclass.testing.prompt_cache import CacheMinimum, PromptCache
 from indiclass.testing.wire import Exchange, Tokens, error_body, reply_body
 
 FaultKind = Literal[
-    "429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty", "reply"
-]
+    "429", "500", "slow", "invalid_json", "out_of_enum", "truncated", "empty", "reply",
+    "batch_error", "batch_expired",
+]  # fmt: skip
+BATCH_ONLY: frozenset[str] = frozenset({"batch_error", "batch_expired"})
+"""Faults only requests inside a batch take (a synchronous call skips them)."""
 
 
 @dataclass
@@ -33,8 +36,10 @@ class Fault:
     content: str = ""
     """For ``reply``: the exact reply text to send (e.g. a review that fails)."""
 
-    def matches(self, stage: str | None) -> bool:
-        return self.times != 0 and (self.stage is None or self.stage == stage)
+    def matches(self, stage: str | None, *, batch: bool = False) -> bool:
+        if self.times == 0 or (self.kind in BATCH_ONLY and not batch):
+            return False
+        return self.stage is None or self.stage == stage
 
 
 @dataclass
@@ -45,6 +50,9 @@ class Stats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    """Prompt tokens reported as read from the prompt cache."""
+    cache_write_tokens: int = 0
+    """Prompt tokens reported as written to the prompt cache (Anthropic)."""
     by_stage: Counter[str] = field(default_factory=Counter)
     by_model: Counter[str] = field(default_factory=Counter)
     by_api: Counter[str] = field(default_factory=Counter)
@@ -61,18 +69,22 @@ class Reply(NamedTuple):
 
 
 class FakeLLM:
-    """The server's state: fault script, prefix cache and counters (thread-safe)."""
+    """The server's state: fault script, prompt cache and counters (thread-safe)."""
 
     def __init__(
-        self, *, latency_ms: int = 0, faults: list[Fault] | None = None, cache_min_tokens: int = 0
+        self,
+        *,
+        latency_ms: int = 0,
+        faults: list[Fault] | None = None,
+        cache_min_tokens: CacheMinimum = 0,
     ) -> None:
         self.latency_ms = latency_ms
-        self.cache_min_tokens = cache_min_tokens
-        """Prompts shorter than this get no cached tokens (OpenAI and Anthropic: 1024)."""
+        self.cache = PromptCache(cache_min_tokens)
+        """Prompt caching: ``cache_min_tokens`` is the minimum cacheable prompt for every model,
+        ``"per-model"`` the providers' table, None no caching (see :mod:`prompt_cache`)."""
         self._lock = threading.Lock()
         self.faults = list(faults or [])
         self.stats = Stats()
-        self._seen: set[str] = set()
         self.requests: list[dict[str, Any]] = []
 
     def set_faults(self, faults: list[Fault]) -> None:
@@ -82,42 +94,32 @@ class FakeLLM:
     def reset(self, *, forget_cache: bool = True) -> None:
         with self._lock:
             self.stats, self.requests, self.faults = Stats(), [], []
-            if forget_cache:
-                self._seen = set()
+        if forget_cache:
+            self.cache.forget()
 
-    def take_fault(self, stage: str | None) -> Fault | None:
+    def take_fault(self, stage: str | None, *, batch: bool = False) -> Fault | None:
+        """The next scripted fault for a call of ``stage`` (counted as a call), if any."""
         with self._lock:
             self.stats.calls += 1
             for fault in self.faults:
-                if fault.matches(stage):
+                if fault.matches(stage, batch=batch):
                     fault.times -= 1 if fault.times > 0 else 0
                     self.stats.faults += 1
                     return fault
             return None
 
-    def cached_prefix(self, model: str, parts: list[str]) -> int:
-        """Tokens of the longest run of leading parts seen before; records this request's runs."""
-        digest, cached, hit = hashlib.sha256(model.encode()), 0, True
-        with self._lock:
-            for part in parts:
-                digest.update(hashlib.sha256(part.encode()).digest())
-                key = digest.hexdigest()
-                hit = hit and key in self._seen
-                cached += estimate_tokens(part) if hit else 0
-                self._seen.add(key)
-        return cached
-
-    def record(self, ex: Exchange, tokens: Tokens) -> None:
+    def record(self, ex: Exchange, tokens: Tokens, *, batch: bool = False) -> None:
         with self._lock:
             s = self.stats
             s.answered += 1
             s.prompt_tokens += tokens.prompt
             s.completion_tokens += tokens.completion
             s.cached_tokens += tokens.cached
+            s.cache_write_tokens += tokens.written
             stage = ex.stage or "unknown"
             s.by_stage[stage] += 1
             s.by_model[ex.model] += 1
-            s.by_api[ex.api] += 1
+            s.by_api[f"{ex.api}-batch" if batch else ex.api] += 1
             s.prompt_tokens_by_stage[stage] += tokens.prompt
             self.requests.append(ex.body)
 
@@ -146,26 +148,25 @@ class FakeLLM:
             s.in_flight = max(0, s.in_flight + step)
             s.peak_in_flight = max(s.peak_in_flight, s.in_flight)
 
-    def answer(self, ex: Exchange, fault: Fault | None) -> Reply:
-        """The reply to ``ex`` under ``fault`` (already taken from the script), usage recorded."""
+    def answer(self, ex: Exchange, fault: Fault | None, *, batch: bool = False) -> Reply:
+        """The reply to ``ex`` under ``fault`` (already taken from the script), usage recorded;
+        ``batch``: a request inside a batch (counted under ``by_api`` ``<api>-batch``)."""
         if fault is not None and fault.kind in ("429", "500"):
             return _error(ex.api, fault)
         content, truncated = self._content(ex, fault)
         tokens = self.usage(ex, content)
-        self.record(ex, tokens)
+        self.record(ex, tokens, batch=batch)
         return Reply(200, {}, reply_body(ex, content, truncated, tokens))
 
     def usage(self, ex: Exchange, content: str) -> Tokens:
+        """Tokens as the provider would report them, prompt cache included."""
         parts = ex.prompt_parts()
         prompt = sum(estimate_tokens(p) for p in parts)
-        cached = self.cached_prefix(ex.model, parts)
-        cached = cached if prompt >= self.cache_min_tokens else 0
         completion = max(1, estimate_tokens(content))
-        if ex.api != "anthropic":
-            return Tokens(prompt, completion, cached)
-        prefix = sum(estimate_tokens(p) for p in parts[: ex.prefix_parts])
-        written = prefix if ex.cache_control and cached < prefix else 0
-        return Tokens(prompt, completion, cached, written)
+        if ex.api == "anthropic":
+            read, written = self.cache.anthropic(ex.model, parts, ex.breakpoints)
+            return Tokens(prompt, completion, read, written)
+        return Tokens(prompt, completion, self.cache.openai(ex.model, parts))
 
     def _content(self, ex: Exchange, fault: Fault | None) -> tuple[str, bool]:
         obj = answers.answer(ex.stage, ex.schema, ex.user)

@@ -47,6 +47,7 @@ class HTTPServer:
         self.sock = sock
         self._open: dict[asyncio.StreamWriter, float] = {}
         """Every open connection and when it last finished a request (0 while one runs)."""
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def serve(self, stop: asyncio.Event) -> None:
         server = await asyncio.start_server(
@@ -58,19 +59,32 @@ class HTTPServer:
         finally:
             sweeper.cancel()
             server.close()
-            for writer in list(self._open):
-                writer.close()
+            await self._close_connections()
+
+    async def _close_connections(self) -> None:
+        """Close every connection and let its coroutine end (in-flight replies are dropped)."""
+        for writer in list(self._open):
+            writer.close()
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         self._open[writer] = time.monotonic()
         try:
             await self._requests(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is stopping
         except (BadRequest, asyncio.LimitOverrunError, ValueError):
             writer.write(_encode(Response(400, b'{"error":{"message":"bad request"}}'), False))
         finally:
             self._open.pop(writer, None)
+            if task is not None:
+                self._tasks.discard(task)
             writer.close()
 
     async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

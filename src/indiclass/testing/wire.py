@@ -25,7 +25,10 @@ class Exchange:
     schema_name: str | None
     tool_name: str | None
     body: dict[str, Any] = field(repr=False)
-    cache_control: bool = False
+    system_parts: list[str] | None = None
+    """The system prompt as the request's blocks (Anthropic); None: one part, :attr:`system`."""
+    breakpoints: tuple[int, ...] = ()
+    """Indexes into :meth:`prompt_parts` of the parts that end at a ``cache_control`` mark."""
     stage: str | None = None
 
     def __post_init__(self) -> None:
@@ -46,12 +49,9 @@ class Exchange:
         return compact_json(self.schema) if native and self.schema else ""
 
     def prompt_parts(self) -> list[str]:
-        """Prompt in provider order: tools/schema, system, then each message."""
-        return [self.schema_text, self.system, *self.messages]
-
-    @property
-    def prefix_parts(self) -> int:
-        return 2
+        """Prompt in provider order: tools/schema, system (each block), then each message."""
+        system = [self.system] if self.system_parts is None else self.system_parts
+        return [self.schema_text, *system, *self.messages]
 
 
 def parse_openai(body: dict[str, Any]) -> Exchange:
@@ -74,9 +74,9 @@ def parse_openai(body: dict[str, Any]) -> Exchange:
 def parse_anthropic(body: dict[str, Any]) -> Exchange:
     raw_system = body.get("system") or ""
     blocks = raw_system if isinstance(raw_system, list) else [{"text": raw_system}]
-    system = "".join(b.get("text", "") for b in blocks)
-    cache = any("cache_control" in b for b in blocks)
-    messages = [_text(m.get("content")) for m in body.get("messages", [])]
+    system_parts = [str(b.get("text", "")) for b in blocks]
+    raw_messages = body.get("messages", [])
+    messages = [_text(m.get("content")) for m in raw_messages]
     schema, name, tool = None, None, None
     if body.get("tools"):
         t = body["tools"][0]
@@ -84,16 +84,35 @@ def parse_anthropic(body: dict[str, Any]) -> Exchange:
     fmt = (body.get("output_config") or {}).get("format") or {}
     if fmt.get("type") == "json_schema":
         schema = fmt.get("schema")
+    marked = [
+        any(_marked(t) for t in body.get("tools") or []),
+        *(_marked(b) for b in blocks),
+        *(_marked(m) for m in raw_messages),
+    ]
+    if body.get("cache_control"):  # automatic caching: up to the last block
+        marked[-1] = True
     return Exchange(
         "anthropic",
         str(body.get("model", "")),
-        system,
+        "".join(system_parts),
         messages,
         schema,
         name,
         tool,
         body,
-        cache_control=cache,
+        system_parts=system_parts,
+        breakpoints=tuple(i for i, mark in enumerate(marked) if mark),
+    )
+
+
+def _marked(item: Any) -> bool:
+    """A tool, system block or message carrying a ``cache_control`` mark (on any content block)."""
+    if not isinstance(item, dict):
+        return False
+    content = item.get("content")
+    blocks = content if isinstance(content, list) else []
+    return "cache_control" in item or any(
+        isinstance(b, dict) and "cache_control" in b for b in blocks
     )
 
 
