@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 
-from indiclass.bootstrap.providers import build_provider_set
+from indiclass.bootstrap.providers import build_provider_set, run_config
 from indiclass.domain.enums import Strategy
 from indiclass.domain.models import parse_indicator
 from indiclass.pipeline import PipelineConfig, classify
@@ -24,9 +24,11 @@ USER = {"role": "user", "content": "name: GDP Annual Growth Rate\nunits: %"}
 
 def pipeline_bodies(server: FakeLLMServer, adapter: str) -> list[dict[str, Any]]:
     """The bodies a synchronous ``llm`` run of :data:`INDICATORS` sends (the server is reset)."""
-    providers = build_provider_set(fake_llm_settings(server, LLM_CACHE=False), adapter)
+    settings = fake_llm_settings(server, LLM_CACHE=False)
+    config = run_config(settings, adapter, strategy=Strategy.LLM)
+    providers = build_provider_set(settings, config)
     for row in INDICATORS:
-        classify(parse_indicator(row), providers, PipelineConfig(strategy=Strategy.LLM))
+        classify(parse_indicator(row), providers, PipelineConfig.for_run(config, providers))
     bodies = list(server.fake.requests)
     server.reset()
     return bodies
