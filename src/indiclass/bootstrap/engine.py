@@ -72,6 +72,23 @@ def provider_factory(settings: Settings) -> ProviderFactory:
     return build
 
 
+def call_cost_estimator(settings: Settings) -> Any:
+    """The most one request can cost before it is sent: its prompt (chars/4) plus its
+    ``max_output_tokens``, at the model's price (None when the model has no price)."""
+    from indiclass.domain.usage import Usage
+    from indiclass.providers._wire import estimate_request_tokens
+    from indiclass.providers.pricing import PriceTable
+
+    prices = PriceTable.load(settings.llm_prices_file)
+
+    def estimate(request: Any, provider: Any) -> float | None:
+        prompt = estimate_request_tokens(request) - request.max_output_tokens
+        usage = Usage(requests=1, input_tokens=prompt, output_tokens=request.max_output_tokens)
+        return prices.cost(provider.model, usage)
+
+    return estimate
+
+
 def config_resolver(settings: Settings, stages: StageSet = DEFAULT_STAGES) -> Any:
     """(provider, model, strategy, **options) → the RunConfig this process would submit."""
 
@@ -125,6 +142,7 @@ def build_engine(
         engine_options(settings, worker_id=worker_id, listen=listen, **overrides),
         stages=stages,
         owns_store=owned,
+        estimator=call_cost_estimator(settings),
     )
     return engine.start() if start else engine
 

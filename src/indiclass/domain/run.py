@@ -61,8 +61,9 @@ class RunConfig(BaseModel):
         return list(seen.values())
 
     def fingerprint(self) -> str:
-        """A short hash of what decides the answers (for idempotent re-submission checks)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """A short hash of what decides the answers (the budget does not)."""
+        data = self.model_dump(mode="json", exclude={"max_cost_usd"})
+        blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def to_json(self) -> str:

@@ -72,6 +72,8 @@ class Chunk:
     pipeline: PipelineConfig
     replay: dict[str, LLMReply]
     outcomes: Counter[str] = field(default_factory=Counter)
+    paused: bool = False
+    """Set when this chunk paused its batch: its other members stop at their next ask."""
 
     async def answer(self, indicator_id: str, ask: Ask) -> Answer:
         provider = self.providers.for_stage(ask.stage)
@@ -80,18 +82,45 @@ class Chunk:
         if replayed is not None:
             return Answer(reply=replayed)
         self._check_open()
+        estimate = self.rt.estimate_cost(ask.request, provider)
+        await self._within_budget(estimate)
         writer = self.rt.writer
         if ask.attempt == 1:
             writer.post(StageMark(self.trace_id, indicator_id, ask.stage))
-        await writer.write(_begun(key, self.trace_id, indicator_id, ask, provider))
+        begun = _begun(key, self.trace_id, indicator_id, ask, provider)
+        await writer.write(replace(begun, estimated_cost_usd=estimate))
+        warm = await self.rt.warm_up(provider, ask) if ask.attempt == 1 else None
         started = time.perf_counter()
-        answer = await ask_provider(provider, ask)
+        try:
+            answer = await ask_provider(provider, ask)
+        finally:
+            if warm is not None:
+                warm.set()
         error = None if answer.error is None else f"{type(answer.error).__name__}: {answer.error}"
         elapsed = (time.perf_counter() - started) * 1000
         writer.post(CallEnded(key, self.trace_id, answer.reply, error, elapsed))
+        self.rt.budget(self.trace_id).settle(estimate, answer.reply)
         return answer
 
+    async def _within_budget(self, estimate: float | None) -> None:
+        """Pause the batch (durably: its status) before a call that could take its spend over
+        ``max_cost_usd``; the member stays pending and resumes with a bigger budget."""
+        limit = self.config.max_cost_usd
+        budget = self.rt.budget(self.trace_id)
+        if limit is None or budget.allows(estimate, limit):
+            return
+        reason = (
+            f"paused by the budget: ${budget.spent + budget.reserved:.4f} spent or in flight, "
+            f"the next call could cost ${estimate or 0:.4f}, max_cost ${limit:.4f}"
+        )
+        if not self.paused:
+            self.paused = True
+            await asyncio.to_thread(self.rt.pause, self.trace_id, reason)
+        raise Halt("paused")
+
     def _check_open(self) -> None:
+        if self.paused:
+            raise Halt("paused")
         status = self.rt.batch_status(self.trace_id)
         if status == "cancelled":
             raise Halt("cancelled")
@@ -149,6 +178,8 @@ async def run_chunk(rt: Runtime, trace_id: str, chunk: int) -> dict[str, int]:
     if stats.status == "cancelled":
         await asyncio.to_thread(rt.store.cancel_pending, trace_id)
         return {"cancelled": 1}
+    if stats.status == "paused":
+        return {"paused": 1}
     members = await asyncio.to_thread(rt.store.chunk_members, trace_id, chunk)
     missing = await asyncio.to_thread(rt.store.missing_members, trace_id, chunk)
     for ind in missing:
@@ -157,6 +188,7 @@ async def run_chunk(rt: Runtime, trace_id: str, chunk: int) -> dict[str, int]:
         )
     counts: Counter[str] = Counter(failed=len(missing))
     if members:
+        rt.budget(trace_id).start(stats.usage.cost_usd)
         counts += await _run_members(rt, trace_id, stats.run_config, members)
     await rt.writer.flush()
     return dict(counts)

@@ -91,6 +91,7 @@ class Engine:
         *,
         stages: StageSet = DEFAULT_STAGES,
         owns_store: bool = False,
+        estimator: Any = None,
     ) -> None:
         self.store = store
         self.options = options
@@ -105,6 +106,7 @@ class Engine:
             concurrency=options.concurrency,
             pacing=Pacing(options.emit_batch, options.emit_delay_ms, options.startup_warm_ms),
             stages=stages,
+            estimator=estimator,
         )
         self._system: system.SystemDb | None = None
         self._lock = system.ExecutorLock()
@@ -304,7 +306,10 @@ class Engine:
             return trace_id
         members = {i for i, _ in self.store.batch_items(trace_id)}
         wanted = {i.indicator_id for i in items}
-        same_config = existing.run_config is None or existing.run_config == config
+        same_config = (
+            existing.run_config is None
+            or existing.run_config.fingerprint() == config.fingerprint()
+        )
         if (
             not wanted <= members | self.store.classified_ids(list(wanted - members))
             or not same_config
@@ -440,7 +445,9 @@ class Engine:
 
     def _resume_batch(self, stats: BatchStats) -> int:
         if stats.status == "paused":
+            self._settle(stats.batch_id)  # the paused chunks have stopped
             self.store.set_batch_status(stats.batch_id, "running")
+            self.runtime.forget_status(stats.batch_id)
         fresh = self.store.recount(stats.batch_id)
         if fresh.done:
             self.runtime.closed(fresh)
@@ -449,6 +456,20 @@ class Engine:
             fresh = self._adopt(fresh)
         self._dispatch(fresh, self.store.pending_chunks(stats.batch_id), None)
         return fresh.pending_indicators
+
+    def _settle(self, trace_id: str, wait_s: float = 30.0) -> None:
+        """Wait until no chunk workflow of the batch runs in this process."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            found = DBOS.list_workflows(
+                workflow_id_prefix=chunk_prefix(trace_id),
+                status=ACTIVE,
+                load_input=False,
+                load_output=False,
+            )
+            if not any(w.executor_id == self.executor_id for w in found):
+                return
+            time.sleep(0.02)
 
     def _adopt(self, stats: BatchStats) -> BatchStats:
         """A local batch of a process that is gone: this process runs it from now on."""

@@ -14,9 +14,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from indiclass.domain.errors import EngineError
+from indiclass.domain.ports import LLMRequest, Provider
 from indiclass.domain.run import RunConfig
 from indiclass.domain.store import (
     Applied,
@@ -36,6 +38,33 @@ log = logging.getLogger("indiclass.engine")
 
 ProviderFactory = Callable[[RunConfig], ProviderSet]
 """A run configuration → its providers, as this process can serve them (ConfigError if not)."""
+CostEstimator = Callable[[LLMRequest, Provider], "float | None"]
+"""The most one call can cost before it is sent (input + max output at the model's price)."""
+
+
+@dataclass
+class Budget:
+    """A batch's spend in this process: what its stats said at the chunk's start, plus what
+    this process paid since, plus what its calls in flight may still cost."""
+
+    spent: float = 0.0
+    reserved: float = 0.0
+
+    def start(self, stored: float | None) -> None:
+        self.spent = max(self.spent, stored or 0.0)
+
+    def allows(self, estimate: float | None, limit: float) -> bool:
+        cost = estimate or 0.0
+        if self.spent + self.reserved + cost > limit:
+            return False
+        self.reserved += cost
+        return True
+
+    def settle(self, estimate: float | None, reply: Any) -> None:
+        self.reserved = max(0.0, self.reserved - (estimate or 0.0))
+        usage = getattr(reply, "usage", None)
+        cost = getattr(usage, "cost_usd", None)
+        self.spent += float(cost or 0.0)
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,7 @@ class Runtime:
         pacing: Pacing | None = None,
         stages: StageSet = DEFAULT_STAGES,
         executor_id: str = "local",
+        estimator: CostEstimator | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -79,6 +109,9 @@ class Runtime:
         self._slots: asyncio.Semaphore | None = None
         self._waves: dict[str, tuple[float, int]] = {}
         self._status: dict[str, tuple[float, str]] = {}
+        self._estimator = estimator
+        self._budgets: dict[str, Budget] = {}
+        self._warm: dict[tuple[str, str, str], asyncio.Event] = {}
 
     # ------------------------------------------------------------ providers
 
@@ -131,6 +164,33 @@ class Runtime:
     def forget_status(self, trace_id: str) -> None:
         self._status.pop(trace_id, None)
 
+    # ------------------------------------------------------------ cost
+
+    def estimate_cost(self, request: LLMRequest, provider: Provider) -> float | None:
+        return None if self._estimator is None else self._estimator(request, provider)
+
+    def budget(self, trace_id: str) -> Budget:
+        return self._budgets.setdefault(trace_id, Budget())
+
+    def pause(self, trace_id: str, reason: str) -> None:
+        """The batch waits for a bigger budget (``run resume --max-cost``): status ``paused``."""
+        stats = self.store.set_batch_status(trace_id, "paused", reason)
+        self._status[trace_id] = (time.monotonic(), "paused")
+        if stats is not None:
+            self.emit(ProgressEvent("batch", "paused", trace_id, stats=stats, error=reason))
+
+    async def warm_up(self, provider: Provider, ask: Any) -> asyncio.Event | None:
+        """The first request of a stage to a provider goes alone: the others wait for it, so
+        they find its prompt prefix in the provider's cache. Returns the event to set once
+        this (first) request is answered; None for the requests that waited."""
+        key = (provider.name, provider.model, str(ask.stage))
+        event = self._warm.get(key)
+        if event is None:
+            self._warm[key] = event = asyncio.Event()
+            return event
+        await event.wait()
+        return None
+
     # ------------------------------------------------------------ events
 
     def emit(self, event: ProgressEvent) -> None:
@@ -168,6 +228,7 @@ class Runtime:
     def closed(self, stats: BatchStats) -> None:
         self._status.pop(stats.batch_id, None)
         self._waves.pop(stats.batch_id, None)
+        self._budgets.pop(stats.batch_id, None)
         self.emit(ProgressEvent("batch", "closed", stats.batch_id, stats=stats))
 
 
