@@ -30,7 +30,22 @@ _EXPORTS: dict[str, str] = {
     "open_engine": "indiclass.bootstrap",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Classification",
+    "ConfigError",
+    "EngineError",
+    "Indicator",
+    "IndiclassError",
+    "InputError",
+    "ProviderError",
+    "ProviderUnavailable",
+    "SampleValue",
+    "Settings",
+    "StorageError",
+    "__version__",
+    "classify",
+    "open_engine",
+]
 
 
 def __getattr__(name: str) -> Any:

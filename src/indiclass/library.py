@@ -43,7 +43,8 @@ def classify(
     if frame:
         import pandas as pd
 
-        return pd.DataFrame([c.model_dump(mode="json") for c in results], index=data.index)
+        index = getattr(data, "index", None)
+        return pd.DataFrame([c.model_dump(mode="json") for c in results], index=index)
     return results
 
 

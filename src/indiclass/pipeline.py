@@ -38,12 +38,13 @@ from indiclass.domain.models import (
     StageOutcome,
     StageRecord,
     StageResult,
+    trusted,
 )
 from indiclass.domain.ports import LLMReply, LLMRequest, Provider
 from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
 from indiclass.rules import RULES_MODEL
-from indiclass.stages import DEFAULT_STAGES, Stage, StageInput, StageSet, rules_reply
+from indiclass.stages import DEFAULT_STAGES, RulesProvider, Stage, StageInput, StageSet
 from indiclass.stages.complete import Assembly, assemble
 
 RULES_FALLBACK = AnswerSource.RULES_FALLBACK.value
@@ -248,17 +249,7 @@ def default_config(providers: ProviderSet, **changes: Any) -> PipelineConfig:
     return PipelineConfig(**values)
 
 
-class _Offline:
-    """The rules, seen as a provider (the pipeline short-cuts it: stages call ``stage.rule``)."""
-
-    name = "rules"
-    model = RULES_MODEL
-
-    async def complete(self, request: LLMRequest) -> LLMReply:
-        return rules_reply(request, self.model)
-
-
-OFFLINE: Provider = _Offline()
+OFFLINE: Provider = RulesProvider()
 """The embedded default provider: no key, no network."""
 
 
@@ -329,16 +320,7 @@ _ZERO = Usage()
 
 def _input(stage: Stage, state: Mapping[str, Any]) -> StageInput:
     """The stage's input from results already validated (built without re-validating)."""
-    return _construct(stage.input_model, {name: state[name] for name in stage.inputs})
-
-
-def _construct(model: type[StageInput], data: dict[str, Any]) -> StageInput:
-    inp = model.__new__(model)
-    object.__setattr__(inp, "__dict__", data)
-    object.__setattr__(inp, "__pydantic_fields_set__", set(data))
-    object.__setattr__(inp, "__pydantic_extra__", None)
-    object.__setattr__(inp, "__pydantic_private__", None)
-    return inp
+    return trusted(stage.input_model, {name: state[name] for name in stage.inputs})
 
 
 _RECORDS: dict[tuple[str, AnswerSource], StageRecord] = {}

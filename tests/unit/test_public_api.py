@@ -13,6 +13,7 @@ import indiclass
 
 def test_exported_members_are_sorted_and_exactly_these() -> None:
     assert indiclass.__all__ == sorted(indiclass.__all__)
+    assert set(indiclass.__all__) == {*indiclass._EXPORTS, "__version__"}
     assert set(indiclass.__all__) == {
         "Classification",
         "ConfigError",

@@ -33,7 +33,7 @@ def health(request: Request) -> JSONResponse:
 
 
 def _database_state(services: Services) -> dict[str, Any]:
-    kind = "postgresql" if services.settings.is_postgres else "sqlite"
+    kind = getattr(services.store, "dialect", "unknown")
     try:
         services.store.list_batches(limit=1)
     except Exception as exc:

@@ -24,8 +24,6 @@ def load_settings() -> Settings:
 def log_file(settings: Settings) -> Path:
     if settings.log_file:
         return Path(settings.log_file)
-    if settings.is_postgres:
-        return Path("./data/indiclass.log")
     return Path(settings.classify_db_local_dev).with_name("indiclass.log")
 
 
@@ -74,9 +72,11 @@ def engine_session(settings: Settings, **kwargs: Any) -> Iterator[Any]:
 
 
 def database_label(settings: Settings) -> str:
-    if settings.is_postgres:
-        return "PostgreSQL (DATABASE_URL)"
-    return settings.classify_db_local_dev
+    """Where the results are, without credentials."""
+    from indiclass.bootstrap import results_database
+    from indiclass.domain.redact import redact
+
+    return redact(str(results_database(settings)))
 
 
 def friendly_errors(fn: Any) -> Any:

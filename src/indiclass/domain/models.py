@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -228,6 +228,29 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _number_id(value: float) -> str:
     """A numeric id as its text: ``123`` (not ``123.0``)."""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def trusted(model: type[_M], data: dict[str, Any]) -> _M:
+    """A model instance from values already known to be valid (no re-validation; unset
+    fields take their defaults): much cheaper than validation on the per-indicator hot path."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            name: f.get_default(call_default_factory=True)
+            for name, f in model.model_fields.items()
+            if not f.is_required()
+        }
+    values = {**defaults, **data} if defaults else data
+    inst = model.__new__(model)
+    object.__setattr__(inst, "__dict__", values)
+    object.__setattr__(inst, "__pydantic_fields_set__", set(data))
+    object.__setattr__(inst, "__pydantic_extra__", None)
+    object.__setattr__(inst, "__pydantic_private__", None)
+    return inst
 
 
 def is_iso4217(code: str) -> bool:

@@ -307,8 +307,7 @@ class Engine:
         members = {i for i, _ in self.store.batch_items(trace_id)}
         wanted = {i.indicator_id for i in items}
         same_config = (
-            existing.run_config is None
-            or existing.run_config.fingerprint() == config.fingerprint()
+            existing.run_config is None or existing.run_config.fingerprint() == config.fingerprint()
         )
         if (
             not wanted <= members | self.store.classified_ids(list(wanted - members))

@@ -113,9 +113,27 @@ def rules_reply(request: LLMRequest, model: str, stages: StageSet = DEFAULT_STAG
     return LLMReply(content=content, provider="rules", model=model, duration_ms=elapsed)
 
 
+class RulesProvider:
+    """The offline rules as a provider: answers each request from its typed ``payload`` with
+    the stage's ``rule`` (it never reads the prompt text). No key, no network, no cost. The
+    pipeline short-cuts it (a stage whose provider is the rules calls ``rule`` directly)."""
+
+    name = "rules"
+
+    def __init__(self, model: str | None = None, stages: StageSet = DEFAULT_STAGES) -> None:
+        from indiclass.rules import RULES_MODEL
+
+        self.model = model or RULES_MODEL
+        self.stages = stages
+
+    async def complete(self, request: LLMRequest) -> LLMReply:
+        return rules_reply(request, self.model, self.stages)
+
+
 __all__ = [
     "DEFAULT_STAGES",
     "STAGES",
+    "RulesProvider",
     "Stage",
     "StageInput",
     "StageSet",

@@ -16,7 +16,6 @@ are retried with exponential backoff; then, like every other driver error, they 
 from __future__ import annotations
 
 import queue
-import re
 import sqlite3
 import threading
 import time
@@ -320,8 +319,3 @@ def _pg_healthy(conn: Any) -> bool:
     from psycopg.pq import TransactionStatus
 
     return not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)

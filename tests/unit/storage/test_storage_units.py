@@ -15,7 +15,8 @@ from indiclass.pipeline import classify
 from indiclass.stages import DEFAULT_STAGES
 from indiclass.storage import is_postgres_url, open_database
 from indiclass.storage import rows as R
-from indiclass.storage.db import Cursor, PostgresDatabase, SqliteDatabase, redact
+from indiclass.domain.redact import redact
+from indiclass.storage.db import Cursor, PostgresDatabase, SqliteDatabase
 from indiclass.storage.migrations import released, render_type
 
 
