@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).parent
+CPU_MS: list[float] = []
+"""CPU milliseconds per indicator of the measured run (this process, all threads)."""
 SHAPES = [
     ("GDP Annual Growth Rate", "%", "Quarterly"),
     ("Exports", "USD Million", "Monthly"),
@@ -87,9 +89,9 @@ def run_naive(url: str, n: int, concurrency: int) -> float:
     """AsyncOpenAI + a semaphore; the pipeline's own requests, answered by the SDK directly."""
     import openai
 
-    from indiclass.pipeline import Answer, PipelineConfig, steps
     from indiclass.domain.enums import Strategy
     from indiclass.domain.ports import LLMReply
+    from indiclass.pipeline import Answer, PipelineConfig, steps
     from indiclass.providers.openai import OpenAIProvider, preset
 
     adapter = OpenAIProvider(preset("lmstudio", base_url=url, model="fake-model"))
@@ -113,8 +115,9 @@ def run_naive(url: str, n: int, concurrency: int) -> float:
 
         await asyncio.gather(*(one(i) for i in indicators(5, "warm")))
         items = indicators(n, "naive")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(i) for i in items))
+        CPU_MS.append((time.process_time() - cpu) * 1000 / n)
         return n / (time.perf_counter() - started)
 
     return asyncio.run(main())
@@ -138,10 +141,11 @@ def run_indiclass(url: str, n: int, concurrency: int, chunk: int) -> float:
         )
         with open_engine(settings) as engine:
             engine.wait(engine.submit(indicators(5, "warm"), strategy="llm"), timeout=600)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             trace = engine.submit(indicators(n, "ic"), strategy="llm")
             stats = engine.wait(trace, timeout=3600)
             rate = n / (time.perf_counter() - started)
+            CPU_MS.append((time.process_time() - cpu) * 1000 / n)
             assert stats.successful_indicators == n, stats
         return rate
 
@@ -155,7 +159,9 @@ def one(kind: str, url: str, n: int, concurrency: int, chunk: int) -> float:
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{out.stderr[-3000:]}")
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["rate"])
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    CPU_MS.append(got["cpu_ms"])
+    return float(got["rate"])
 
 
 def compare(concurrency: int, latency_ms: int, n: int, repeats: int, chunk: int) -> dict:
@@ -163,13 +169,17 @@ def compare(concurrency: int, latency_ms: int, n: int, repeats: int, chunk: int)
     with fake_llm(latency_ms) as url:
         for r in range(repeats):
             order = ("naive", "indiclass") if r % 2 == 0 else ("indiclass", "naive")
-            got = {k: one(k, url, n, concurrency, chunk) for k in order}
+            got, cpu = {}, {}
+            for k in order:
+                got[k] = one(k, url, n, concurrency, chunk)
+                cpu[k] = CPU_MS[-1]
             naive.append(got["naive"])
             ours.append(got["indiclass"])
             ratios.append(got["indiclass"] / got["naive"])
             print(
                 f"  C={concurrency} L={latency_ms}ms run {r + 1}: naive {got['naive']:.1f}/s, "
-                f"indiclass {got['indiclass']:.1f}/s, ratio {ratios[-1]:.2f}",
+                f"indiclass {got['indiclass']:.1f}/s, ratio {ratios[-1]:.2f}; CPU ms/indicator "
+                f"naive {cpu['naive']:.1f}, indiclass {cpu['indiclass']:.1f}",
                 flush=True,
             )
     bound = concurrency / (4 * latency_ms / 1000) if latency_ms else None
@@ -201,7 +211,7 @@ def main() -> None:
             if kind == "naive"
             else run_indiclass(url, int(n), int(c), int(chunk))
         )
-        print(json.dumps({"rate": rate}))
+        print(json.dumps({"rate": rate, "cpu_ms": CPU_MS[-1]}))
         return
     results = []
     for spec in args.configs.split(","):

@@ -106,6 +106,7 @@ def test_a_declared_stage_gets_table_settings_fields_and_engine_step(
         columns = [r[1] for r in conn.execute("PRAGMA table_info(quality_check_results)")]
         assert {"looks_sparse", "sample_count", "confidence", "reasoning"} <= set(columns)
         [(sparse, count)] = conn.execute(
-            "SELECT looks_sparse, sample_count FROM quality_check_results WHERE indicator_id = 'q-0'"
+            "SELECT looks_sparse, sample_count FROM quality_check_results"
+            " WHERE indicator_id = 'q-0'"
         ).fetchall()
         assert (sparse, count) == (1, 0)

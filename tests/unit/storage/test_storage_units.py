@@ -10,12 +10,12 @@ import pytest
 from indiclass.domain.enums import AnswerSource
 from indiclass.domain.errors import StorageError
 from indiclass.domain.models import parse_indicator
+from indiclass.domain.redact import redact
 from indiclass.domain.usage import Usage
 from indiclass.pipeline import classify
 from indiclass.stages import DEFAULT_STAGES
 from indiclass.storage import is_postgres_url, open_database
 from indiclass.storage import rows as R
-from indiclass.domain.redact import redact
 from indiclass.storage.db import Cursor, PostgresDatabase, SqliteDatabase
 from indiclass.storage.migrations import released, render_type
 
