@@ -277,14 +277,24 @@ def errors_command(
 
 
 @friendly_errors
-def reset_command(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask.")) -> None:
-    """Delete every row of the results database (keeps the schema)."""
+def reset_command(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask."),
+    force: bool = typer.Option(False, "--force", help="Cancel open batches first."),
+) -> None:
+    """Delete every row of the results database (keeps the schema) and the engine's records
+    of those batches, so trace_ids can be used again. Refuses while batches are open.
+
+    Example: indiclass reset --yes"""
+    import os
+
+    from indiclass.cli.session import engine_session
+
     settings = load_settings()
     where = database_label(settings)
     if not yes and not typer.confirm(f"Delete all indicators and results in {where}?"):
         raise typer.Exit(1)
-    with store_session(settings) as store:
-        store.reset()
+    with engine_session(settings, listen=False, worker_id=f"reset-{os.getpid()}") as engine:
+        engine.reset(force=force)
     make_console().print(f"🧹 Reset {where}", highlight=False)
 
 

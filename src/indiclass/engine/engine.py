@@ -520,6 +520,27 @@ class Engine:
         self.runtime.closed(closed)
         return closed
 
+    def reset(self, *, force: bool = False) -> int:
+        """Delete every result and the engine's records of them, so a trace_id used before
+        starts afresh. Refuses while batches are open unless ``force`` (they are cancelled
+        first). Returns how many chunk workflows were deleted."""
+        self._require_started()
+        open_batches = self.store.open_batches()
+        if open_batches and not force:
+            names = ", ".join(b.batch_id for b in open_batches[:5])
+            raise EngineError(
+                f"{len(open_batches)} batch(es) still open ({names}); wait for them, cancel "
+                "them (indiclass run cancel), or reset --force"
+            )
+        for stats in open_batches:
+            self.cancel(stats.batch_id, "reset")
+        found = DBOS.list_workflows(workflow_id_prefix="ic/", load_input=False, load_output=False)
+        ids = [w.workflow_id for w in found]
+        for at in range(0, len(ids), 500):
+            DBOS.delete_workflows(ids[at : at + 500])
+        self.store.reset()
+        return len(ids)
+
     def recover_executors(self, executor_ids: list[str]) -> int:
         """Operator: run the pending workflows of dead executors here (DBOS 3.4 has no public
         call for it). Returns how many were recovered."""

@@ -208,3 +208,21 @@ def test_a_batch_runs_with_its_own_configuration_not_the_workers(
     stats = engine.wait(trace_id, timeout=60)
     assert stats.run_config is not None and stats.run_config.strategy.value == "hybrid"
     assert stats.strategy == "hybrid" and stats.provider == "scripted"
+
+
+def test_reset_clears_the_engines_records_so_a_trace_can_be_used_again(
+    start_engine: Callable[..., Engine], backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("engine logic only")
+    from indiclass.domain.errors import EngineError
+
+    slow = ScriptedProvider(delay_s=0.05)
+    engine = start_engine(factory=slow.factory, concurrency=1)
+    trace = engine.submit(indicators("z", 4), provider="scripted", strategy="llm", trace_id="z")
+    with pytest.raises(EngineError, match="still open"):
+        engine.reset()
+    engine.wait(trace, timeout=60)
+    assert engine.reset() >= 1 and engine.store.batch_stats("z") is None
+    again = engine.submit(indicators("z", 4), provider="scripted", strategy="llm", trace_id="z")
+    assert engine.wait(again, timeout=60).successful_indicators == 4
