@@ -37,6 +37,8 @@ class EmbeddedBackend:
 
     def progress(self, trace_id: str) -> BatchProgress:
         stats: BatchStats | None = self.engine.status(trace_id)
+        if stats is not None and not stats.settled:
+            self.engine._raise_fault(trace_id)
         if stats is None:
             raise EngineError(f"unknown batch {trace_id!r}")
         return progress_of(stats)

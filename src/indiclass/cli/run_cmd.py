@@ -24,7 +24,13 @@ from rich.console import Console
 from indiclass.cli import demo
 from indiclass.cli.backends import EmbeddedBackend, HttpBackend
 from indiclass.cli.display import LogFormat, make_display
-from indiclass.cli.errors import EXIT_CODES_HELP, INTERRUPTED, PAUSED, SOME_FAILED
+from indiclass.cli.errors import (
+    EXIT_CODES_HELP,
+    INTERRUPTED,
+    PAUSED,
+    SOME_FAILED,
+    UNREACHABLE,
+)
 from indiclass.cli.runner import Backend, RunOutcome, drive
 from indiclass.cli.session import (
     database_label,
@@ -213,6 +219,9 @@ def run_resume(
     max_cost: float | None = typer.Option(
         None, "--max-cost", min=0.0, help="A new budget for paused batches (USD)."
     ),
+    include_cancelled: bool = typer.Option(
+        False, "--include-cancelled", help="Also run again what was cancelled."
+    ),
 ) -> None:
     """Finish every run and batch a crash, Ctrl-C or a budget left open, and wait for them.
 
@@ -222,8 +231,14 @@ def run_resume(
     with engine_session(settings) as engine:
         if max_cost is not None:
             _raise_budgets(engine, max_cost)
+        if include_cancelled:
+            for run in engine.store.list_runs(status="cancelled", limit=1000):
+                engine.store.set_run_status(run.run_id, "running", None)
+            engine.revive_cancelled()
         unfinished = engine.resume(include_paused=max_cost is not None)
         runs = engine.store.list_runs(status="running", limit=1000)
+        if max_cost is not None:
+            runs += engine.store.list_runs(status="paused", limit=1000)
         console.print(
             f"🔁 Resuming {len(runs)} run(s) and open batches "
             f"({unfinished} unfinished indicator(s))",
@@ -272,7 +287,20 @@ def run_retry_failed(
             )
         if traces:
             print_summary(console, engine.store, outcome)
+        _settle_runs(engine.store, traces)
     _exit(outcome)
+
+
+def _settle_runs(store: Any, traces: Sequence[str]) -> None:
+    """A run whose batches all completed now (after retry-failed) is completed."""
+    runs = {s.run_id for t in traces if (s := store.batch_stats(t)) is not None and s.run_id}
+    for run_id in sorted(runs):
+        statuses = {
+            s.status if (s := store.batch_stats(b.trace_id)) is not None else "planned"
+            for b in store.run_batches(run_id)
+        }
+        if statuses == {"completed"}:
+            store.set_run_status(run_id, "completed")
 
 
 @run_app.command("cancel")
@@ -437,7 +465,7 @@ def _exit(outcome: RunOutcome) -> None:
     if outcome.paused:
         raise typer.Exit(PAUSED)
     if not outcome.clean:
-        raise typer.Exit(SOME_FAILED)
+        raise typer.Exit(UNREACHABLE if outcome.unreachable else SOME_FAILED)
 
 
 def run_config(settings: Settings, *args: Any, **kwargs: Any) -> RunConfig:

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from indiclass.domain.errors import StorageError
 from indiclass.domain.store import RunBatch
 from indiclass.domain.usage import Usage
 
@@ -73,10 +74,22 @@ class RunOutcome:
     rejected: int = 0
     statuses: dict[str, str] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    """Failure reasons (filled by the summary)."""
 
     @property
     def paused(self) -> bool:
         return "paused" in self.statuses.values()
+
+    @property
+    def unreachable(self) -> bool:
+        """Nothing succeeded and every failure says the provider (or its configuration) could
+        not be used: exit 3, not 1."""
+        return (
+            bool(self.failed)
+            and self.failed == self.finished
+            and bool(self.reasons)
+            and all(r.startswith(("ProviderUnavailable", "ConfigError")) for r in self.reasons)
+        )
 
     @property
     def clean(self) -> bool:
@@ -126,6 +139,10 @@ def _submit_group(group: list[RunBatch], backend: Backend, display: Display) -> 
     with ThreadPoolExecutor(max_workers=max(1, len(group))) as pool:
         futures = [pool.submit(backend.submit, batch) for batch in group]
     traces: list[str | None] = []
+    for future in futures:
+        error = future.exception()
+        if isinstance(error, StorageError):
+            raise error  # the database cannot take anything: the run ends here, with why
     for batch, future in zip(group, futures, strict=True):
         try:
             trace = future.result()

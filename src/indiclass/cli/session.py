@@ -35,9 +35,7 @@ def configure_logging(settings: Settings) -> Path:
     if key in _configured:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=10 * 2**20, backupCount=3, encoding="utf-8"
-    )
+    handler = _LogFile(path, maxBytes=10 * 2**20, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -46,6 +44,25 @@ def configure_logging(settings: Settings) -> Path:
         logging.getLogger(name).setLevel(logging.WARNING)
     _configured.add(key)
     return path
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file; when it cannot be written (a full disk) it says so once on stderr and
+    goes quiet, instead of a traceback per record."""
+
+    broken = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            self.broken = True
+            import sys
+
+            error = sys.exc_info()[1]
+            sys.stderr.write(f"warning: cannot write the log file {self.baseFilename}: {error}\n")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
 
 
 @contextmanager

@@ -37,11 +37,27 @@ def print_summary(
     if facts["families"]:
         console.print(_families(facts["families"]))
     console.print(cost_line(usage, done + failed, fallback), highlight=False)
+    outcome.reasons = list(facts["reasons"])
     for reason, n in sorted(facts["reasons"].items(), key=lambda kv: -kv[1])[:5]:
         console.print(f"   ❌ {n} × {reason}", highlight=False, soft_wrap=True)
+    degraded = [s.batch_id for s in stats if s.status == "degraded"]
+    if fallback:
+        console.print(
+            f"   ⚠️  {fallback} indicator(s) answered by the rules because the LLM could not be "
+            f"used ({len(degraded)} batch(es) degraded)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        errors = facts.get("call_errors") or {}
+        for reason, n in sorted(errors.items(), key=lambda kv: -kv[1])[:3]:
+            console.print(
+                f"   ⚠️  {n} LLM call(s) failed: {reason}", highlight=False, soft_wrap=True
+            )
     hints = []
     if failed:
         hints += ["indiclass errors", "indiclass run retry-failed"]
+    if fallback:
+        hints.append("indiclass stats")
     if pending:
         hints.append("indiclass run resume --max-cost USD")
     if run_id:

@@ -83,6 +83,11 @@ class StorageError(IndiclassError):
     """The results database failed after retries."""
 
 
+class StorageFull(StorageError):
+    """The database's disk is full (or it cannot write at all): nothing more can be stored
+    until space is freed; retrying sooner does not help."""
+
+
 class EngineError(IndiclassError):
     """Batch or workflow level problem (unknown trace_id, engine not started, ...)."""
 

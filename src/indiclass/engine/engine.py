@@ -126,6 +126,7 @@ class Engine:
             raise EngineError("an engine is already running in this process; stop it first")
         StepPolicy.attempts = self.options.stage_attempts
         StepPolicy.interval_s = self.options.stage_retry_interval_s
+        self.runtime.stopping = False
         install(self.runtime)
         self.runtime.writer.start()
         try:
@@ -171,6 +172,7 @@ class Engine:
         if Engine._running is not self:
             return
         try:
+            self.runtime.stopping = True
             self._beat.set()
             if self._beater is not None:
                 self._beater.join(timeout=5)
@@ -320,6 +322,7 @@ class Engine:
         """Start (local) or enqueue (shared) the workflow of each chunk; ``epoch`` None picks
         the next one per chunk, skipping a chunk whose workflow is still active."""
         started = []
+        self.runtime.faults.pop(stats.batch_id, None)
         where = stats.dispatch or f"local:{self.executor_id}"
         for chunk in chunks:
             n = epoch if epoch is not None else self._next_epoch(stats.batch_id, chunk)
@@ -363,6 +366,20 @@ class Engine:
         """The batch's ``pipeline_stats`` as stored now (the poll API)."""
         return self.store.batch_stats(trace_id)
 
+    def fault(self, trace_id: str) -> str | None:
+        """Why the batch cannot finish in this process (its results, or even its failure,
+        could not be stored: a full disk, a lost database), or None."""
+        return self.runtime.faults.get(trace_id)
+
+    def _raise_fault(self, trace_id: str) -> None:
+        reason = self.fault(trace_id)
+        if reason is not None:
+            raise StorageError(
+                f"batch {trace_id} cannot finish: its results cannot be stored ({reason}); "
+                "fix the database (free disk space), then `indiclass run resume` and "
+                "`indiclass run retry-failed`"
+            )
+
     def wait(self, trace_id: str, timeout: float | None = None) -> BatchStats:
         """Block until the batch is closed (or paused by its budget); returns its stats.
 
@@ -370,16 +387,23 @@ class Engine:
         within half a second. A batch whose members wait on no workflow (a lost dispatch) is
         dispatched again."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        next_check = time.monotonic() + 2.0
+        next_check, redispatched = time.monotonic() + 2.0, 0
         while True:
             stats = self.store.batch_stats(trace_id)
             if stats is None:
                 raise EngineError(f"unknown batch {trace_id!r}")
             if stats.settled:
                 return stats
+            self._raise_fault(trace_id)
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + 2.0
-                self._redispatch_stalled(stats)
+                redispatched += self._redispatch_stalled(stats)
+                if redispatched > 3:
+                    raise EngineError(
+                        f"batch {trace_id}: its workflows keep ending with members unfinished "
+                        f"({stats.pending_indicators} pending); see the log file, then "
+                        "`indiclass run resume`"
+                    )
             if deadline is not None and time.monotonic() >= deadline:
                 raise EngineError(
                     f"batch {trace_id} not done after {timeout}s "
@@ -388,16 +412,19 @@ class Engine:
             with self._changed:
                 self._changed.wait(0.5)
 
-    def _redispatch_stalled(self, stats: BatchStats) -> None:
+    def _redispatch_stalled(self, stats: BatchStats) -> int:
+        """Dispatch again a batch with pending members and no active workflow; 1 if it did."""
         owner = stats.dispatch or ""
         if owner.startswith("local:") and owner != f"local:{self.executor_id}":
-            return  # another process runs it
+            return 0  # another process runs it
         if not self.options.listen and not owner.startswith("shared:"):
-            return
+            return 0
         if not self.active_workflows(stats.batch_id, limit=1):
             fresh = self.store.recount(stats.batch_id)
             if not fresh.settled:
                 self._dispatch(fresh, self.store.pending_chunks(stats.batch_id), None)
+                return 1
+        return 0
 
     def active_workflows(
         self, trace_id: str | None = None, *, limit: int | None = None
@@ -493,9 +520,24 @@ class Engine:
         Returns the workflow ids started."""
         self._require_started()
         traces = sorted({i.trace_id for i in self.store.failed_items(trace_id)})
+        return self._requeue(traces, ("failed",))
+
+    def revive_cancelled(self, trace_id: str | None = None) -> list[str]:
+        """Run again the cancelled members (of one batch, or of every cancelled batch); the
+        batches reopen. Returns the workflow ids started."""
+        self._require_started()
+        if trace_id is not None:
+            traces = [trace_id]
+        else:
+            found = self.store.list_batches(status="cancelled", limit=1_000_000)
+            traces = sorted(b.batch_id for b in found)
+        return self._requeue(traces, ("cancelled",))
+
+    def _requeue(self, traces: list[str], statuses: tuple[str, ...]) -> list[str]:
         started: list[str] = []
         for trace in traces:
-            if self.store.requeue_items(trace):
+            if self.store.requeue_items(trace, statuses=statuses):
+                self.runtime.forget_status(trace)
                 stats = self.store.batch_stats(trace)
                 if stats is not None:
                     started += self._dispatch(stats, self.store.pending_chunks(trace), None)

@@ -17,7 +17,7 @@ from indiclass.domain.store import BatchStats
 log = logging.getLogger("indiclass.engine")
 
 EventKind = Literal["stage", "indicator", "batch", "call"]
-EventStatus = Literal["started", "completed", "failed", "cancelled", "closed", "paused"]
+EventStatus = Literal["started", "completed", "failed", "cancelled", "closed", "paused", "broken"]
 
 
 @dataclass(frozen=True)

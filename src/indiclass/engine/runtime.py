@@ -112,6 +112,10 @@ class Runtime:
         self._estimator = estimator
         self._budgets: dict[str, Budget] = {}
         self._warm: dict[tuple[str, str, str], asyncio.Event] = {}
+        self.faults: dict[str, str] = {}
+        self.stopping = False
+        """Set when the process shuts down: a step cut short by it is not the members' fault."""
+        """Batches whose outcome could not be stored (a full disk, a lost database), why."""
 
     # ------------------------------------------------------------ providers
 
@@ -225,6 +229,12 @@ class Runtime:
         for stats in applied.closed:
             self.closed(stats)
 
+    def broken(self, trace_id: str, reason: str) -> None:
+        """The batch cannot finish here: not even its failure could be stored. Waiters in this
+        process learn at once (the stored batch stays open for ``run resume``)."""
+        self.faults[trace_id] = reason
+        self.emit(ProgressEvent("batch", "broken", trace_id, error=reason))
+
     def closed(self, stats: BatchStats) -> None:
         self._status.pop(stats.batch_id, None)
         self._waves.pop(stats.batch_id, None)
@@ -241,6 +251,12 @@ def install(runtime: Runtime | None) -> None:
     global _current
     with _lock:
         _current = runtime
+
+
+def stopping() -> bool:
+    """True while (or after) this process's engine shuts down."""
+    rt = _current
+    return rt is None or rt.stopping
 
 
 def current() -> Runtime:

@@ -21,7 +21,7 @@ from indiclass.domain import aio
 from indiclass.domain.errors import ConfigError, InputError
 from indiclass.domain.store import MemberFailed
 from indiclass.engine.chunk import run_chunk
-from indiclass.engine.runtime import current
+from indiclass.engine.runtime import current, stopping
 
 CHUNK_WORKFLOW = "indiclass.chunk"
 SHARED_QUEUE = "indiclass-chunks"
@@ -38,7 +38,7 @@ class StepPolicy:
 
     attempts = 3
     interval_s = 0.5
-    outcome_attempts = 8
+    outcome_attempts = 5
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -69,10 +69,20 @@ def chunk_workflow(trace_id: str, chunk: int) -> dict[str, Any]:
             chunk,
         )
     except Exception as exc:  # cancellation is a BaseException and passes through
+        if stopping():
+            raise  # cut short by shutdown: the members stay pending for `run resume`
         reason = failure_reason(exc)
-        DBOS.run_step(
-            _options("fail-chunk", StepPolicy.outcome_attempts), fail_step, trace_id, chunk, reason
-        )
+        try:
+            DBOS.run_step(
+                _options("fail-chunk", StepPolicy.outcome_attempts),
+                fail_step,
+                trace_id,
+                chunk,
+                reason,
+            )
+        except Exception as again:  # not even the failure can be stored: say so, stay open
+            current().broken(trace_id, failure_reason(again))
+            raise
         return {"failed": -1, "reason": reason}
 
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indiclass.domain.errors import StorageError
+from indiclass.domain.errors import StorageError, StorageFull
 
 T = TypeVar("T")
 DEFAULT_SQLITE_PATH = "./data/classify-workflow-local-dev.db"
@@ -104,6 +104,11 @@ class Database:
             except Exception as exc:
                 if not self.is_driver_error(exc):
                     raise
+                if is_disk_full(exc):
+                    raise StorageFull(
+                        f"{what} failed: the database's disk is full "
+                        f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+                    ) from exc
                 if not self.is_transient(exc):
                     raise StorageError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
                 if attempt == self.attempts:
@@ -113,6 +118,15 @@ class Database:
                     ) from exc
                 time.sleep(min(self.base_delay_s * 2 ** (attempt - 1), 2.0))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+_FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) or ENOSPC from either."""
+    text = str(exc).lower()
+    return getattr(exc, "sqlstate", None) == "53100" or any(w in text for w in _FULL)
 
 
 class _Pool:

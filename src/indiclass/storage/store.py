@@ -361,9 +361,11 @@ class SqlStore:
         )
 
     def summary(self, trace_ids: Sequence[str]) -> dict[str, Any]:
-        """Families, failure reasons (counted) and totals over some batches: a run's summary."""
+        """Families, failure reasons and failed LLM calls' errors (counted) over some batches:
+        a run's summary."""
         families: dict[str, int] = {}
         reasons: dict[str, int] = {}
+        call_errors: dict[str, int] = {}
         for at in range(0, len(trace_ids), _CHUNK):
             part = list(trace_ids[at : at + _CHUNK])
             marks = ", ".join("?" * len(part))
@@ -387,7 +389,17 @@ class SqlStore:
             for r in rows:
                 key = (r["error"] or "no reason recorded").splitlines()[0][:200]
                 reasons[key] = reasons.get(key, 0) + int(r["n"])
-        return {"families": families, "reasons": reasons}
+            rows = self.db.read(
+                lambda cur, m=marks, p=part: cur.execute(  # type: ignore[misc]
+                    "SELECT error, COUNT(*) AS n FROM llm_calls WHERE trace_id IN"
+                    f" ({m}) AND status = 'error' GROUP BY error",
+                    p,
+                ).fetchall()
+            )
+            for r in rows:
+                key = (r["error"] or "no reason recorded").splitlines()[0][:200]
+                call_errors[key] = call_errors.get(key, 0) + int(r["n"])
+        return {"families": families, "reasons": reasons, "call_errors": call_errors}
 
     def set_dispatch(self, trace_id: str, dispatch: str) -> None:
         self.db.write(
@@ -480,7 +492,11 @@ class SqlStore:
             (trace_id,),
         ).fetchone()
         pending = total - ok - failed - cancelled
-        status_sql = ", status = 'running', batch_end_time = NULL" if reopen and pending else ""
+        status_sql = (
+            ", status = 'running', reason = NULL, batch_end_time = NULL"
+            if reopen and pending
+            else ""
+        )
         cur.execute(
             "UPDATE pipeline_stats SET total_indicators = ?, successful_indicators = ?,"
             " failed_indicators = ?, cancelled_indicators = ?, pending_indicators = ?,"

@@ -114,7 +114,12 @@ def _assert_exactly_once(
     assert counts == (n, n, 0) and stats.status == "completed"
     assert stats.batch_end_time is not None
     assert len(store.query_classifications(trace_id=trace_id, limit=1000)) == n
-    statuses = workflow_statuses(system_url)
+    deadline = time.monotonic() + 30  # the batch closes as its members are written; a
+    while time.monotonic() < deadline:  # workflow records SUCCESS just after
+        statuses = workflow_statuses(system_url)
+        if statuses and {s for _, s in statuses} == {"SUCCESS"}:
+            break
+        time.sleep(0.2)
     assert statuses and {s for _, s in statuses} == {"SUCCESS"}
     assert sum(answered_at_kill.values()), "the kill came before any LLM reply"
     answered = _calls(store, n)
@@ -203,19 +208,23 @@ def test_three_workers_one_killed_and_recovered_by_the_operator(
                 assert "running" in proc.stdout.readline(), f"worker {wid} did not start"
             trace_id = submitter.submit(indicators("k", n), provider="local", strategy="llm")
             store = submitter.store
-            _until(
-                lambda: _classified(store, trace_id) >= 2 and bool(_pending_of(submitter, "w1")),
-                what="w1 busy mid-batch",
-            )
-            os.kill(workers["w1"].pid, signal.SIGKILL)
-            workers["w1"].wait()
+            busy: list[str] = []  # whichever worker took chunks (one may take none)
+
+            def some_worker_busy() -> bool:
+                busy[:] = [w for w in workers if _pending_of(submitter, w)]
+                return _classified(store, trace_id) >= 2 and bool(busy)
+
+            _until(some_worker_busy, what="a worker busy mid-batch")
+            victim = busy[0]
+            os.kill(workers[victim].pid, signal.SIGKILL)
+            workers[victim].wait()
             assert _classified(store, trace_id) < n, "the batch finished before the kill"
             answered_at_kill = _calls(store, n)
             time.sleep(0.5)
-            stuck = _pending_of(submitter, "w1")
+            stuck = _pending_of(submitter, victim)
             assert stuck, "the dead worker left nothing in flight"
             recover = subprocess.run(
-                [str(INDICLASS), "recover", "--worker-id", "w1"],
+                [str(INDICLASS), "recover", "--worker-id", victim],
                 env=env,
                 capture_output=True,
                 text=True,
