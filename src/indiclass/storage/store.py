@@ -960,8 +960,8 @@ class SqlStore:
     def _chart_timeline(cur: Cursor, trace_id: str) -> list[dict[str, Any]]:
         return cur.execute(
             "SELECT stage, status, COUNT(*) AS n, MIN(created_at) AS first_at,"
-            " MAX(created_at) AS last_at, AVG(duration_ms) AS avg_ms, MIN(id) AS first_id"
-            " FROM processing_log WHERE trace_id = ? GROUP BY stage, status ORDER BY first_id",
+            " MAX(created_at) AS last_at, AVG(duration_ms) AS avg_ms FROM processing_log"
+            " WHERE trace_id = ? GROUP BY stage, status ORDER BY first_at, stage, status",
             (trace_id,),
         ).fetchall()
 
