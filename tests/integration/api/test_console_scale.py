@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from indiclass.bootstrap import build_engine, serveable_providers
 from indiclass.domain.models import Indicator
 from indiclass.settings import Settings
-from indiclass.storage import SqlStore, SqliteDatabase
+from indiclass.storage import SqliteDatabase, SqlStore
 from indiclass.storage.db import Cursor
 from indiclass.testing.batches import stored_batch
 
