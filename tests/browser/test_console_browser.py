@@ -101,15 +101,12 @@ def test_a_correction_from_the_review_queue_survives_a_forced_rerun(
     assert console.sql("SELECT scale FROM classifications WHERE indicator_id = ?", target) == [
         ("billions",)
     ]
+    (source,) = console.sql(
+        "SELECT name, units, periodicity FROM source_indicators WHERE indicator_id = ?", target
+    )
+    indicator = dict(zip(("name", "units", "periodicity"), source, strict=True))
     with console.client() as http:  # the forced re-run: engine.submit(..., force=True)
-        body = {"indicators": [{"id": target, "name": "ignored"}], "force": True}
-        rows_of = console.sql(
-            "SELECT name, units, periodicity FROM source_indicators WHERE indicator_id = ?", target
-        )
-        name, units, periodicity = rows_of[0]
-        body["indicators"] = [
-            {"id": target, "name": name, "units": units, "periodicity": periodicity}
-        ]
+        body = {"indicators": [{"id": target, **indicator}], "force": True}
         rerun = http.post("/classify/batch", json=body).json()["trace_id"]
         _wait_done(http, rerun)
     assert console.sql(
