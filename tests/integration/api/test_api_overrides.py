@@ -139,3 +139,31 @@ def test_unknown_indicator_and_bad_bodies(client: TestClient) -> None:
         r = client.post("/classifications/x/overrides", json=body)
         assert r.status_code == 422
         error_shape(r.json())
+
+
+def test_the_console_pages_read_the_same_store(client: TestClient, world: World) -> None:
+    """The console's queries on this backend: a batch, its indicator, the review queue."""
+    ident = _classified(world)
+    trace = world.engine.store.get_classification(ident)["trace_id"]
+    _post(client, ident, {"scale": "thousands"})
+    assert client.get("/").status_code == 200
+    batch = client.get(f"/ui/batch?id={trace}")
+    assert batch.status_code == 200 and "Stage timeline" in batch.text
+    page = client.get(f"/ui/indicator?id={ident}")
+    assert page.status_code == 200 and "override by ana" in page.text
+    queue = client.get(f"/ui/review?batch={trace}&below=1&sort=name&desc=true")
+    assert queue.status_code == 200
+    assert client.get(f"/ui/batch/export?id={trace}&format=csv").text.count("thousands") == 1
+
+
+def test_scoring_the_pipeline_against_the_corrections(client: TestClient, world: World) -> None:
+    from indiclass.storage.overrides import score
+
+    ident = _classified(world)
+    _post(client, ident, {"family": "price-value", "indicator_type": "price", "scale": "percent"})
+    mine = [r for r in world.engine.store.iter_overrides() if r["indicator_id"] == ident]
+    assert score(mine) == {
+        "family": {"n": 1, "right": 0, "accuracy": 0.0},
+        "indicator_type": {"n": 1, "right": 0, "accuracy": 0.0},
+        "scale": {"n": 1, "right": 1, "accuracy": 1.0},
+    }
