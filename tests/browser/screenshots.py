@@ -33,7 +33,7 @@ PAGES = {
 def main(out: Path) -> None:
     if reason := chromium_missing():
         sys.exit(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     faults = [Fault("invalid_json", times=6, stage="type"), Fault("500", times=4, stage="family")]
@@ -53,10 +53,8 @@ def main(out: Path) -> None:
         page.fill("input[name=trace_id]", "demo/2026-q4")
         page.click("#submit-form button[type=submit]")
         page.wait_for_url(re.compile(r"/ui/batch"))
-        page.wait_for_function(
-            "document.querySelector('#batch-status').innerText === 'completed'"
-            " || document.querySelector('#batch-status').innerText === 'degraded'",
-            timeout=120_000,
+        expect(page.locator("#batch-status")).to_have_text(
+            re.compile("completed|degraded"), timeout=120_000
         )
         time.sleep(1.0)
         indicator = rows[2]["id"]

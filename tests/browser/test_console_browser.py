@@ -13,6 +13,8 @@ from urllib.parse import unquote
 import pytest
 from browser_support import Console, indicator_rows, write_jsonl
 
+expect = pytest.importorskip("playwright.sync_api", reason="the browser extra").expect
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
@@ -56,7 +58,7 @@ def test_an_indicator_shows_its_stages_and_llm_exchanges(
 ) -> None:
     _submit(page, tmp_path, "read", 4)
     page.wait_for_selector("#members tbody tr a", timeout=60_000)
-    page.wait_for_function("document.querySelector('#batch-status').innerText === 'completed'")
+    _finished(page)
     page.click("#members tbody tr a >> nth=0")
     page.wait_for_url(re.compile(r"/ui/indicator\?id="))
     stages = page.locator("#stages tr.stage td:first-child").all_inner_texts()
@@ -76,9 +78,7 @@ def test_a_correction_from_the_review_queue_survives_a_forced_rerun(
     page: Any, console: Console, tmp_path: Path
 ) -> None:
     trace = _submit(page, tmp_path, "fix", 6)
-    page.wait_for_function(
-        "document.querySelector('#batch-status').innerText === 'completed'", timeout=60_000
-    )
+    _finished(page)
     page.goto(f"/ui/review?batch={trace}&below=1")
     rows = page.locator("#review tbody tr[data-id]")
     before = rows.count()
@@ -91,13 +91,10 @@ def test_a_correction_from_the_review_queue_survives_a_forced_rerun(
     selected.locator("select[name=field]").select_option("scale")
     selected.locator("input[name=value]").fill("billions")
     selected.locator("input[name=value]").press("Enter")
-    page.wait_for_load_state()
-    assert rows.count() == before - 1
+    expect(rows).to_have_count(before - 1)
     assert target not in page.inner_text("#review")
     page.keyboard.press("a")  # accept the first one as it is
-    page.wait_for_function(
-        f"document.querySelectorAll('#review tbody tr[data-id]').length === {before - 2}"
-    )
+    expect(rows).to_have_count(before - 2)
     assert console.sql("SELECT scale FROM classifications WHERE indicator_id = ?", target) == [
         ("billions",)
     ]
@@ -115,6 +112,11 @@ def test_a_correction_from_the_review_queue_survives_a_forced_rerun(
     page.goto(f"/ui/indicator?id={target}")
     scale = page.locator("dd[data-field=scale]").inner_text()
     assert scale.startswith("billions") and "override by" in scale
+
+
+def _finished(page: Any) -> None:
+    """Wait until the live summary says completed (locators: the page's CSP forbids eval)."""
+    expect(page.locator("#batch-status")).to_have_text("completed", timeout=60_000)
 
 
 def _wait_done(http: Any, trace: str) -> None:

@@ -14,6 +14,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from indiclass.web.auth import CSRF_COOKIE, browser_id, gate, set_cookie
 
 NAV = (("/", "Batches"), ("/ui/review", "Review queue"), ("/ui/submit", "Submit"))
+POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""Content-Security-Policy of every console page: the browser itself refuses anything not
+served by this server (and inline scripts)."""
 
 
 @cache
@@ -48,7 +54,11 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
         locked=bool(g.api_key),
         **context,
     )
-    response = HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(
+        html,
+        status_code=status_code,
+        headers={"Content-Security-Policy": POLICY, "Referrer-Policy": "same-origin"},
+    )
     if new:
         set_cookie(response, CSRF_COOKIE, browser)
     return response

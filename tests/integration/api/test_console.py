@@ -77,7 +77,10 @@ def test_every_asset_is_local(client: TestClient, world: World) -> None:
         "/ui/review",
         "/ui/submit",
     ):
-        html = client.get(path).text
+        r = client.get(path)
+        policy = r.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        html = r.text
         for url in re.findall(r'(?:src|href)="([^"]+)"', html):
             assert not re.match(r"^(https?:)?//", url), (path, url)
             if url.startswith("/ui/static/"):
