@@ -13,8 +13,11 @@ from browser_support import Console, chromium_missing, launch, running_console
 from indiclass.testing import running_fake_llm
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module. Not for the session: Playwright's sync API keeps an event loop
+    running on the main thread while it lives, and the rest of the suite (DBOS's sync API,
+    asyncio.run) refuses to run under one."""
     if reason := chromium_missing():
         if os.environ.get("CI"):
             pytest.fail(f"browser tests must run in CI: {reason}")
