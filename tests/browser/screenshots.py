@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -59,6 +60,7 @@ def main(out: Path) -> None:
         time.sleep(1.0)
         indicator = rows[2]["id"]
         with console.client() as http:
+            _more_batches(http, llm)
             http.post(
                 f"/classifications/{quote(indicator, safe='')}/overrides",
                 json={
@@ -78,6 +80,31 @@ def main(out: Path) -> None:
     foreign = console.foreign_requests()
     if foreign:
         sys.exit(f"requests left 127.0.0.1: {foreign}")
+
+
+def _more_batches(http: Any, llm: Any) -> None:
+    """A rules batch, and an LLM batch whose type stage keeps failing (rules fallbacks)."""
+    http.post(
+        "/classify/batch",
+        json={
+            "indicators": indicator_rows("rules", 25),
+            "llm_provider": "rules",
+            "trace_id": "nightly/rules",
+        },
+    )
+    llm.fake.set_faults([Fault("500", times=-1, stage="type", retry_after=None)])
+    trace = http.post(
+        "/classify/batch",
+        json={
+            "indicators": indicator_rows("flaky", 10),
+            "llm_provider": "local",
+            "trace_id": "flaky/type-stage-down",
+        },
+    ).json()["trace_id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not http.get(f"/batches/{quote(trace)}").json()["done"]:
+        time.sleep(0.5)
+    llm.fake.set_faults([])
 
 
 if __name__ == "__main__":
