@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck demo bench clean
+.PHONY: install test lint typecheck demo bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/rules_throughput.py
+
+# A PNG of each console page in docs/console/ (Debian's chromium: apt-get install -y chromium).
+screenshots: $(STAMP)
+	$(BIN)/python tests/browser/screenshots.py docs/console
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

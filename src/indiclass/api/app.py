@@ -13,10 +13,12 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from indiclass.api.auth import require_api_key
+from indiclass.api.docs import install_docs
 from indiclass.api.errors import install_error_handlers
-from indiclass.api.limits import BodyLimit
+from indiclass.api.limits import BodyLimit, PrintablePaths
 from indiclass.api.routes_batches import router as batches_router
 from indiclass.api.routes_ops import health_router, metrics_router
 from indiclass.api.routes_results import router as results_router
@@ -24,21 +26,27 @@ from indiclass.api.schemas import ERROR_RESPONSES
 from indiclass.api.services import EngineLike, Services
 from indiclass.domain.errors import ConfigError
 from indiclass.settings import Settings
+from indiclass.web import install_console
 
 DESCRIPTION = (
     "Classify economic indicators in durable batches. Submit with `POST /classify/batch`, follow "
     "with `GET /batches/{trace_id}` or its server-sent events, read results under "
-    "`/classifications`. When `API_KEY` is set, every route but `/health` needs `x-api-key`."
+    "`/classifications`, correct them under `/classifications/{id}/overrides`. When `API_KEY` "
+    "is set, every route but `/health` needs `x-api-key`. The console is at `/`."
 )
 
 
 def create_app(
-    settings: Settings, engine: EngineLike | None = None, *, embedded_worker: bool = True
+    settings: Settings,
+    engine: EngineLike | None = None,
+    *,
+    embedded_worker: bool = True,
+    console: bool = True,
 ) -> FastAPI:
     """Build the API around ``engine`` (or the engine built from ``settings``; with
     ``embedded_worker=False`` it only submits and reads, ``indiclass worker`` processes run
-    the workflows)."""
-    key = settings.api_key.get_secret_value() if settings.api_key else None
+    the workflows). ``console``: the console at ``/`` (else ``/`` redirects to ``/docs``)."""
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     if key is not None and not key.strip():
         raise ConfigError("API_KEY is set but empty: unset it to run without a key, or set one")
     app = FastAPI(
@@ -46,9 +54,12 @@ def create_app(
         version=_version(),
         description=DESCRIPTION,
         lifespan=_lifespan(settings, engine, embedded_worker),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.api_key = key
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(PrintablePaths)
     if engine is not None:
         _attach(app, settings, engine)
     install_error_handlers(app)
@@ -56,7 +67,16 @@ def create_app(
     app.include_router(health_router)
     for router in (batches_router, results_router, metrics_router):
         app.include_router(router, dependencies=guarded, responses=ERROR_RESPONSES)
+    install_docs(app)
+    if console:
+        install_console(app, key)
+    else:
+        app.add_api_route("/", _to_docs, include_in_schema=False)
     return app
+
+
+def _to_docs() -> RedirectResponse:
+    return RedirectResponse("/docs", status_code=307)
 
 
 def _attach(app: FastAPI, settings: Settings, engine: EngineLike) -> Services:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from indiclass.api.errors import error_body
@@ -94,3 +95,38 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class PrintablePaths:
+    """ASGI middleware: a path holding a control character (``%00``, ``%0A``, ...) is refused
+    with 422 ``invalid_id`` in the one error shape: no route or database ever sees it (a
+    ``{id:path}`` route cannot even match a newline, and PostgreSQL refuses NUL in text)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _CONTROL.search(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps(
+            error_body(
+                "invalid_id",
+                "ids in the path must not contain control characters (NUL, newline, tab ...)",
+                {"field": "path"},
+            )
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

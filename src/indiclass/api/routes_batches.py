@@ -18,7 +18,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from indiclass.api.errors import ApiError
-from indiclass.api.schemas import BatchAccepted, BatchRequest, body_hash, validate_indicators
+from indiclass.api.schemas import (
+    MAX_OFFSET,
+    PRINTABLE,
+    BatchAccepted,
+    BatchRequest,
+    body_hash,
+    path_id,
+    validate_indicators,
+)
 from indiclass.api.services import Services, batch_view
 
 router = APIRouter(tags=["batches"])
@@ -101,11 +109,25 @@ def _submit(services: Services, body: BatchRequest) -> JSONResponse:
 def list_batches(
     request: Request,
     limit: int = Query(50, ge=1, le=1000),
-    status: str | None = Query(None, description="running, completed, degraded, failed, ..."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    status: str | None = Query(
+        None, description="running, completed, degraded, ...", max_length=50, pattern=PRINTABLE
+    ),
+    provider: str | None = Query(
+        None, description="rules, openai, ...", max_length=100, pattern=PRINTABLE
+    ),
 ) -> dict[str, Any]:
     """Recent batches, newest first, with their progress."""
-    batches = _services(request).store.list_batches(limit=limit, status=status)
-    return {"batches": [batch_view(b) for b in batches], "count": len(batches)}
+    store = _services(request).store
+    batches = store.find_batches(status=status, provider=provider, limit=limit, offset=offset)
+    total = store.count_batches(status=status, provider=provider)
+    return {
+        "batches": [batch_view(b) for b in batches],
+        "count": len(batches),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/batches/{trace_id:path}/events", response_class=StreamingResponse)
@@ -115,6 +137,7 @@ async def batch_events(
     """Server-sent events: ``progress`` whenever counts change, a comment heartbeat every
     15 s, then ``done`` when the batch closes."""
     services = _services(request)
+    trace_id = path_id(trace_id, "trace_id")
     await run_in_threadpool(_stats_view, services, trace_id)  # 404 before streaming
     stream = _progress_stream(services, trace_id, request, interval_ms / 1000)
     return StreamingResponse(
@@ -128,7 +151,7 @@ async def batch_events(
 def get_batch(
     trace_id: str,
     request: Request,
-    items_offset: int = Query(0, ge=0, le=10**9),
+    items_offset: int = Query(0, ge=0, le=MAX_OFFSET),
     items_limit: int = Query(ITEMS_PAGE, ge=0, le=1000),
 ) -> dict[str, Any]:
     """One batch: status, progress per stage, timings, tokens and cost, a page of members."""
@@ -145,13 +168,14 @@ def cancel_batch(trace_id: str, request: Request) -> dict[str, Any]:
     """Cancel: members not started end ``cancelled``, members in flight stop at their next
     LLM call; a closed batch is left as it is."""
     services = _services(request)
+    trace_id = path_id(trace_id, "trace_id")
     _stats_view(services, trace_id)
     stats = services.engine.cancel(trace_id)
     return batch_view(stats)
 
 
 def _stats_view(services: Services, trace_id: str) -> dict[str, Any]:
-    stats = services.store.batch_stats(trace_id)
+    stats = services.store.batch_stats(path_id(trace_id, "trace_id"))
     if stats is None:
         raise ApiError(404, f"unknown batch {trace_id!r}", code="batch_not_found")
     return batch_view(stats)
@@ -160,22 +184,25 @@ def _stats_view(services: Services, trace_id: str) -> dict[str, Any]:
 async def _progress_stream(
     services: Services, trace_id: str, request: Request, interval: float
 ) -> AsyncIterator[str]:
+    """``progress`` when the counts change, ``: keepalive`` when nothing was sent for
+    :data:`HEARTBEAT_S` (read at each turn, so tests may shorten it), ``done`` at the end."""
     last: tuple[int, int, int, str] | None = None
-    beat = time.monotonic()
+    sent = time.monotonic()
     while not await request.is_disconnected():
         view = await run_in_threadpool(_stats_view, services, trace_id)  # one row: O(1)
         p = view["progress"]
         counts = (p["completed"], p["failed"], p["cancelled"], view["status"])
         if counts != last:
-            last, beat = counts, time.monotonic()
+            last, sent = counts, time.monotonic()
             yield _sse("progress", {k: view[k] for k in ("trace_id", "status", "progress")})
-        elif time.monotonic() - beat >= HEARTBEAT_S:
-            beat = time.monotonic()
+        elif time.monotonic() - sent >= HEARTBEAT_S:
+            sent = time.monotonic()
             yield ": keepalive\n\n"
         if view["done"]:
             yield _sse("done", view)
             return
-        await asyncio.sleep(interval)
+        quiet = time.monotonic() - sent
+        await asyncio.sleep(max(0.0, min(interval, HEARTBEAT_S - quiet)))
 
 
 def _sse(event: str, data: Any) -> str:

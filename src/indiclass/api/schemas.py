@@ -11,11 +11,22 @@ from indiclass.api.errors import ApiError
 from indiclass.domain.enums import Strategy
 from indiclass.domain.errors import InputError
 from indiclass.domain.models import Indicator, parse_indicator
+from indiclass.engine.ids import check_id
 
-TraceId = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
-]
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+TraceId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
 """Any printable text (``/`` included: routes take it as a path); no control characters."""
+MAX_OFFSET = 10**12
+"""Largest ``offset`` a listing accepts (beyond it: 422, never a database overflow)."""
+
+
+def path_id(value: str, what: str = "id") -> str:
+    """An id taken from a path: 422 ``invalid_id`` for control characters (PostgreSQL refuses
+    NUL in text), blanks or over-long ids, before any database sees it."""
+    try:
+        return check_id(value, what)
+    except InputError as exc:
+        raise ApiError(422, str(exc), code="invalid_id", details={"field": what}) from None
 
 
 class BatchRequest(BaseModel):
@@ -115,3 +126,20 @@ def _reject_duplicates(indicators: list[Indicator]) -> None:
             code="duplicate_indicator_ids",
             details={"indicator_ids": dupes},
         )
+
+
+class OverrideRequest(BaseModel):
+    """``POST /classifications/{id}/overrides``: corrections of one indicator, made together
+    (so a family and a type that belongs to it can change at once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: dict[Annotated[str, StringConstraints(max_length=64)], Any] = Field(
+        ...,
+        description='field → corrected value, e.g. {"family": "price-value", '
+        '"indicator_type": "price"}; needs_review=false marks it reviewed',
+        min_length=1,
+        max_length=16,
+    )
+    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+    who: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)] = "api"

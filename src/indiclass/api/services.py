@@ -31,6 +31,7 @@ class EngineLike(Protocol):
         **kwargs: Any,
     ) -> RunConfig: ...
     def cancel(self, trace_id: str, reason: str = ...) -> BatchStats: ...
+    def retry_failed(self, trace_id: str | None = None) -> list[str]: ...
     def subscribe(self, callback: Callable[[Any], None]) -> Any: ...
 
 
@@ -44,9 +45,12 @@ class StageTimings:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def observe(self, event: Any) -> None:
-        """Engine subscriber: record stage completions (with duration) and failures."""
-        stage, status = _attr(event, "stage"), _attr(event, "status")
-        if not stage or _attr(event, "kind") not in (None, "stage"):
+        """Engine subscriber: stage completions (with duration) and failures; an indicator
+        that failed counts as a failure of the stage it failed in."""
+        stage, status, kind = _attr(event, "stage"), _attr(event, "status"), _attr(event, "kind")
+        if not stage or kind not in (None, "stage", "indicator"):
+            return
+        if kind == "indicator" and status != "failed":
             return
         with self.lock:
             if status == "failed":

@@ -13,7 +13,7 @@ from the members' moves, so they never drift), which makes reading them O(1).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -339,3 +339,55 @@ class ResultStore(Protocol):
     ) -> list[dict[str, Any]]: ...
     def count(self, table: str) -> int: ...
     def failed_items(self, trace_id: str | None = None) -> list[FailedItem]: ...
+
+    # --- console and overrides
+    def stage_counts(self, trace_id: str) -> dict[str, dict[str, Any]]: ...
+    def batch_members(
+        self, trace_id: str, *, offset: int = 0, limit: int = 100, status: str | None = None
+    ) -> list[dict[str, Any]]: ...
+    def find_batches(
+        self,
+        *,
+        status: str | None = None,
+        provider: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[BatchStats]: ...
+    def count_batches(self, *, status: str | None = None, provider: str | None = None) -> int: ...
+    def batch_charts(self, trace_id: str) -> dict[str, Any]: ...
+    def review_queue(
+        self,
+        *,
+        why: str = "any",
+        below: float = 0.8,
+        trace_id: str | None = None,
+        sort: str = "overall_confidence",
+        descending: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]: ...
+    def count_review_queue(
+        self, *, why: str = "any", below: float = 0.8, trace_id: str | None = None
+    ) -> int: ...
+    def indicator_trail(self, indicator_id: str, limit: int = 20) -> list[dict[str, Any]]: ...
+    def add_overrides(
+        self, indicator_id: str, values: Mapping[str, Any], *, reason: str, who: str
+    ) -> list[dict[str, Any]]:
+        """A person's corrections, checked against the taxonomy; wins over the pipeline in
+        ``classifications`` until removed. InputError for a bad value or no classification."""
+
+    def remove_overrides(
+        self, indicator_id: str, fields: Sequence[str] | None = None, *, who: str
+    ) -> list[dict[str, Any]]: ...
+    def list_overrides(
+        self,
+        indicator_id: str | None = None,
+        *,
+        include_deleted: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]: ...
+    def count_overrides(self, *, include_deleted: bool = False) -> int: ...
+    def iter_overrides(
+        self, *, include_deleted: bool = False, batch_size: int = 1_000
+    ) -> Iterator[dict[str, Any]]: ...

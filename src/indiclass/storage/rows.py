@@ -243,7 +243,7 @@ def decoded_stage_row(stage: Stage, row: dict[str, Any]) -> dict[str, Any]:
     out = clean(row)
     for col, typ, field in stage_columns(stage):
         value = out.get(col)
-        if typ == "text" and isinstance(value, str) and value[:1] in "[{":
+        if typ == "text" and isinstance(value, str) and value[:1] in ("[", "{"):
             out[col] = json.loads(value)
         if field != col:
             out.setdefault(field, out.get(col))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from indiclass.domain.errors import StorageError
@@ -30,6 +30,7 @@ from indiclass.domain.store import (
 )
 from indiclass.domain.usage import Usage
 from indiclass.stages import DEFAULT_STAGES, StageSet
+from indiclass.storage import overrides as O
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
 from indiclass.storage.migrations import ensure_declared, migrate
@@ -833,6 +834,227 @@ class SqlStore:
             )
             for r in found
         ]
+
+    # --- console and overrides
+
+    def add_overrides(
+        self, indicator_id: str, values: Mapping[str, Any], *, reason: str, who: str
+    ) -> list[dict[str, Any]]:
+        """Store a person's corrections (see ``storage.overrides``); the active overrides."""
+        found = self.db.write(
+            lambda cur: O.add(cur, indicator_id, values, reason=reason, who=who),
+            what=f"override {indicator_id}",
+        )
+        return [O.decoded(r) for r in found]
+
+    def remove_overrides(
+        self, indicator_id: str, fields: Sequence[str] | None = None, *, who: str
+    ) -> list[dict[str, Any]]:
+        """Retire overrides (of ``fields``, or all): the pipeline's answers come back."""
+        gone = self.db.write(
+            lambda cur: O.remove(cur, indicator_id, fields, who=who),
+            what=f"remove overrides of {indicator_id}",
+        )
+        return [O.decoded(r) for r in gone]
+
+    def list_overrides(
+        self,
+        indicator_id: str | None = None,
+        *,
+        include_deleted: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        return self.db.read(
+            lambda cur: O.listed(
+                cur, indicator_id, include_deleted=include_deleted, limit=limit, offset=offset
+            )
+        )
+
+    def count_overrides(self, *, include_deleted: bool = False) -> int:
+        where = "" if include_deleted else " WHERE deleted_at IS NULL"
+        return int(
+            self.db.read(lambda cur: cur.execute(f"SELECT COUNT(*) FROM overrides{where}").scalar())
+        )
+
+    def iter_overrides(
+        self, *, include_deleted: bool = False, batch_size: int = 1_000
+    ) -> Iterator[dict[str, Any]]:
+        """Every override record in id order, page by page (export)."""
+        last, alive = 0, "" if include_deleted else " AND deleted_at IS NULL"
+        while True:
+            page = self.db.read(
+                lambda cur, after=last: cur.execute(  # type: ignore[misc]
+                    f"SELECT * FROM overrides WHERE id > ?{alive} ORDER BY id LIMIT ?",
+                    (after, batch_size),
+                ).fetchall()
+            )
+            if not page:
+                return
+            yield from (O.decoded(r) for r in page)
+            last = page[-1]["id"]
+
+    def find_batches(
+        self,
+        *,
+        status: str | None = None,
+        provider: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[BatchStats]:
+        """A page of batches, newest first, filtered by status and provider."""
+        where, params = _where({"status": status, "provider": provider})
+        found = self.db.read(
+            lambda cur: cur.execute(
+                f"SELECT * FROM pipeline_stats{where}"
+                " ORDER BY batch_start_time DESC, id DESC LIMIT ? OFFSET ?",
+                [*params, int(limit), int(offset)],
+            ).fetchall()
+        )
+        return [R.stats_from_row(r) for r in found]
+
+    def count_batches(self, *, status: str | None = None, provider: str | None = None) -> int:
+        where, params = _where({"status": status, "provider": provider})
+        return int(
+            self.db.read(
+                lambda cur: cur.execute(
+                    f"SELECT COUNT(*) FROM pipeline_stats{where}", params
+                ).scalar()
+            )
+        )
+
+    def batch_charts(self, trace_id: str) -> dict[str, Any]:
+        """What the batch page draws, one grouped query each: families and types of its
+        completed members, their confidence in tenths, LLM calls and cost per stage, and
+        each stage's span in ``processing_log`` (first start, last end, mean duration)."""
+
+        def read(cur: Cursor) -> dict[str, Any]:
+            return {
+                "kinds": self._chart_kinds(cur, trace_id),
+                "confidence": self._chart_confidence(cur, trace_id),
+                "stages": self._chart_calls(cur, trace_id),
+                "timeline": self._chart_timeline(cur, trace_id),
+            }
+
+        return self.db.read(read)
+
+    @staticmethod
+    def _chart_kinds(cur: Cursor, trace_id: str) -> list[dict[str, Any]]:
+        return cur.execute(
+            "SELECT c.family AS family, c.indicator_type AS indicator_type, COUNT(*) AS n"
+            " FROM batch_items b JOIN classifications c ON c.indicator_id = b.indicator_id"
+            " WHERE b.trace_id = ? AND b.status = 'completed'"
+            " GROUP BY c.family, c.indicator_type ORDER BY n DESC",
+            (trace_id,),
+        ).fetchall()
+
+    @staticmethod
+    def _chart_confidence(cur: Cursor, trace_id: str) -> list[int]:
+        """Completed members per tenth of confidence (0-0.1, ..., 0.9-1.0)."""
+        bins = ", ".join(
+            f"SUM(CASE WHEN confidence >= {k / 10} AND confidence < {(k + 1) / 10 if k < 9 else 2}"
+            f" THEN 1 ELSE 0 END) AS b{k}"
+            for k in range(10)
+        )
+        row = cur.execute(
+            f"SELECT {bins} FROM batch_items WHERE trace_id = ? AND status = 'completed'",
+            (trace_id,),
+        ).fetchone()
+        return [int((row or {}).get(f"b{k}") or 0) for k in range(10)]
+
+    @staticmethod
+    def _chart_calls(cur: Cursor, trace_id: str) -> list[dict[str, Any]]:
+        return cur.execute(
+            "SELECT stage, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,"
+            " SUM(output_tokens) AS output_tokens, SUM(cached_tokens) AS cached_tokens,"
+            " SUM(cost_usd) AS cost_usd, SUM(duration_ms) AS duration_ms,"
+            " SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END) AS not_ok"
+            " FROM llm_calls WHERE trace_id = ? GROUP BY stage ORDER BY MIN(id)",
+            (trace_id,),
+        ).fetchall()
+
+    @staticmethod
+    def _chart_timeline(cur: Cursor, trace_id: str) -> list[dict[str, Any]]:
+        return cur.execute(
+            "SELECT stage, status, COUNT(*) AS n, MIN(created_at) AS first_at,"
+            " MAX(created_at) AS last_at, AVG(duration_ms) AS avg_ms FROM processing_log"
+            " WHERE trace_id = ? GROUP BY stage, status ORDER BY first_at, stage, status",
+            (trace_id,),
+        ).fetchall()
+
+    _REVIEW_SORTS = frozenset(
+        {"overall_confidence", "indicator_id", "name", "family", "indicator_type", "updated_at"}
+    )
+
+    def review_queue(
+        self,
+        *,
+        why: str = "any",
+        below: float = 0.8,
+        trace_id: str | None = None,
+        sort: str = "overall_confidence",
+        descending: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A page of classifications to review: ``why`` any (needs_review, below the
+        confidence ``below``, or flagged by the review stages), or only one of
+        ``needs_review`` | ``low`` | ``flagged``; those a person reviewed (an active
+        ``needs_review`` override) are left out."""
+        if sort not in self._REVIEW_SORTS:
+            raise ValueError(f"unknown sort {sort!r}")
+        where, params = self._review_where(why, below, trace_id)
+        order = f"{sort} {'DESC' if descending else 'ASC'}, id ASC"
+        rows = self.db.read(
+            lambda cur: cur.execute(
+                f"SELECT * FROM classifications c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, int(limit), int(offset)],
+            ).fetchall()
+        )
+        return [R.classification_from_row(r) for r in rows]
+
+    def count_review_queue(
+        self, *, why: str = "any", below: float = 0.8, trace_id: str | None = None
+    ) -> int:
+        where, params = self._review_where(why, below, trace_id)
+        return int(
+            self.db.read(
+                lambda cur: cur.execute(
+                    f"SELECT COUNT(*) FROM classifications c WHERE {where}", params
+                ).scalar()
+            )
+        )
+
+    @staticmethod
+    def _review_where(why: str, below: float, trace_id: str | None) -> tuple[str, list[Any]]:
+        reasons: dict[str, tuple[str, list[Any]]] = {
+            "needs_review": ("c.needs_review = ?", [True]),
+            "low": ("c.overall_confidence < ?", [float(below)]),
+            "flagged": ("c.review_status <> ?", ["passed"]),
+        }
+        if why != "any" and why not in reasons:
+            raise ValueError(f"unknown review reason {why!r}")
+        chosen = list(reasons.values()) if why == "any" else [reasons[why]]
+        where = "(" + " OR ".join(sql for sql, _ in chosen) + ")"
+        params = [p for _, ps in chosen for p in ps]
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM overrides o WHERE o.indicator_id = c.indicator_id"
+            " AND o.field = 'needs_review' AND o.deleted_at IS NULL)"
+        )
+        if trace_id is not None:
+            where += " AND c.trace_id = ?"
+            params.append(trace_id)
+        return where, params
+
+    def indicator_trail(self, indicator_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The batches the indicator was a member of, newest first, with its status in each."""
+        return self.db.read(
+            lambda cur: cur.execute(
+                "SELECT trace_id, status, stage, error, started_at, finished_at, duration_ms,"
+                " confidence FROM batch_items WHERE indicator_id = ? ORDER BY id DESC LIMIT ?",
+                (indicator_id, int(limit)),
+            ).fetchall()
+        )
 
 
 def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:

@@ -28,6 +28,7 @@ from indiclass.domain.store import (
     WriteOp,
 )
 from indiclass.stages import StageSet
+from indiclass.storage import overrides
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor
 
@@ -333,6 +334,7 @@ class Writer:
         if self.classifications:
             sql = R.upsert_sql("classifications", self.class_columns, ("indicator_id",))
             self.cur.executemany(sql, self.classifications)
+            overrides.reapply(self.cur, self.class_columns, self.classifications)
 
     def _counters(self) -> Applied:
         applied = Applied(touched=set(self.deltas))

@@ -236,6 +236,18 @@ EXPECTED: dict[str, list[str]] = {
         "started_at",
         "heartbeat_at",
     ],
+    "overrides": [
+        "id",
+        "indicator_id",
+        "field",
+        "value",
+        "replaced",
+        "reason",
+        "who",
+        "created_at",
+        "deleted_at",
+        "deleted_by",
+    ],
 }
 
 
@@ -296,9 +308,11 @@ def test_every_past_schema_version_upgrades_to_the_current_one(
     from indiclass.storage import open_database
 
     old = open_database(blank_url)
+    # a batch written by a release before m009 (which gave old batches their status)
+    old_batch = version >= 2 and MIGRATIONS[version - 1].version < 9
     try:
         migrate(old, MIGRATIONS[:version])
-        if version >= 2:
+        if old_batch:
             old.write(
                 lambda cur: cur.execute(
                     "INSERT INTO pipeline_stats (batch_id, model, provider, total_indicators,"
@@ -318,7 +332,7 @@ def test_every_past_schema_version_upgrades_to_the_current_one(
     open_store(fresh_url).close()
     assert _columns(blank_url, backend, types=True) == _columns(fresh_url, backend, types=True)
     assert _indexes(blank_url, backend) == _indexes(fresh_url, backend)
-    if version >= 2:
+    if old_batch:
         reopened = open_store(blank_url)
         try:
             stats = reopened.batch_stats("old")  # an old batch reads back closed, with counts
