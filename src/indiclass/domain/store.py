@@ -341,10 +341,6 @@ class ResultStore(Protocol):
     def failed_items(self, trace_id: str | None = None) -> list[FailedItem]: ...
 
     # --- console and overrides
-    def stage_counts(self, trace_id: str) -> dict[str, dict[str, Any]]: ...
-    def batch_members(
-        self, trace_id: str, *, offset: int = 0, limit: int = 100, status: str | None = None
-    ) -> list[dict[str, Any]]: ...
     def find_batches(
         self,
         *,
