@@ -132,7 +132,7 @@ def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
     env = {"LM_STUDIO_URL": dead, "LLM_MAX_RETRIES": "0", "LLM_CACHE": "false"}
     _local(tmp_path, "seed")
     out = run_cli(tmp_path, "run", "random", "-2", "local", **env)
-    assert out.returncode == 1, out.stdout + out.stderr  # a run that failed says so
+    assert out.returncode == 3, out.stdout + out.stderr  # the provider was unreachable
     assert "0 classified, 2 failed" in out.stdout and "cannot reach" in out.stdout
     assert len((out.stdout + out.stderr).splitlines()) <= 20 and "Traceback" not in out.stderr
     errors = _local(tmp_path, "errors")
@@ -145,6 +145,23 @@ def test_failures_are_listed_and_retried(tmp_path: Path) -> None:
     assert ": 2 done, 0 failed" in retried.stdout
     assert seed_sql(db, "SELECT COUNT(*) FROM classifications;") == [("2",)]
     assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'failed';") == [("0",)]
+    # one indicator's whole trace, and the latest exchanges (failed ones included)
+    (indicator,) = seed_sql(db, "SELECT indicator_id FROM classifications LIMIT 1;")[0]
+    shown = _local(tmp_path, "show", indicator)
+    assert indicator in shown and "Stages" in shown and "family" in shown
+    assert "LLM calls: 5" in shown  # the failed ask, then the four LLM stages after the retry
+    exchanges = _local(tmp_path, "show", indicator, "--prompts")
+    assert "system" in exchanges and "reply" in exchanges and '"confidence"' in exchanges
+    trace = json.loads(_local(tmp_path, "show", indicator, "--json"))
+    assert trace["classification"]["indicator_id"] == indicator and len(trace["stages"]) == 7
+    logs = _local(tmp_path, "logs", "-n", "50", "--errors")
+    assert "cannot reach" in logs or "error" in logs  # the calls made while it was down
+    lines = _local(tmp_path, "logs", "--json", "-n", "3").splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["stage"] for line in lines)
+    missing = CliRunner().invoke(
+        app, ["show", "no-such-id"], env={"CLASSIFY_DB_LOCAL_DEV": str(db)}
+    )
+    assert missing.exit_code == 2 and "no classification" in missing.output
 
 
 def test_kill_minus_9_then_run_resume_finishes_the_batches(tmp_path: Path) -> None:

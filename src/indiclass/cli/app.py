@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "recover": "engine_cmd",
     "engine-status": "engine_cmd",
     "fake-llm": "llm_cmd",
+    "show": "inspect_cmd",
+    "logs": "inspect_cmd",
     "override": "override_cmd",
     "overrides": "override_cmd",
 }

@@ -236,6 +236,8 @@ def _batch_row(b: BatchStats) -> dict[str, Any]:
         "ok": b.successful_indicators,
         "failed": b.failed_indicators,
         "pending": b.pending_indicators,
+        "status": b.status,
+        "fallback": b.fallback_indicators,
         "duration_ms": b.total_duration_ms,
         "avg_ms": b.avg_time_per_indicator_ms,
         "avg_confidence": b.avg_confidence,
@@ -255,7 +257,9 @@ def _totals_line(batches: list[BatchStats], classified: int) -> str:
     per = f"${sum(known) / done:.5f}" if done and cost != "unknown" else "-"
     return (
         f"classifications: {classified} | shown batches: {len(batches)}, {done} done, "
-        f"{sum(b.failed_indicators for b in batches)} failed | avg time/indicator: {avg} | "
+        f"{sum(b.failed_indicators for b in batches)} failed, "
+        f"{sum(b.fallback_indicators for b in batches)} fell back to the rules | "
+        f"avg time/indicator: {avg} | "
         f"LLM calls: {sum(b.llm_calls for b in batches)} | cost: {cost} (per indicator {per})"
     )
 

@@ -67,6 +67,8 @@ BATCH_COLUMNS: tuple[Column, ...] = (
     Column("ok", "ok", 0, **_NUMBER),
     Column("failed", "failed", 0, **_NUMBER),
     Column("pending", "pending", 1, **_NUMBER),
+    Column("status", "status", 1),
+    Column("fallback", "fell back", 1, **_NUMBER),
     Column("duration_ms", "duration ms", 4, **_NUMBER),
     Column("avg_ms", "avg ms/ind.", 3, **_NUMBER),
     Column("avg_confidence", "avg conf.", 2, decimals=3, **_NUMBER),

@@ -334,6 +334,14 @@ class ResultStore(Protocol):
         """Latest row of each stage table, keyed by stage name (``"boolean-review"`` ...)."""
 
     def llm_calls_for(self, indicator_id: str) -> list[dict[str, Any]]: ...
+    def recent_llm_calls(
+        self,
+        *,
+        limit: int = 20,
+        trace_id: str | None = None,
+        stage: str | None = None,
+        status: str | None = None,
+    ) -> list[dict[str, Any]]: ...
     def processing_log(
         self, trace_id: str, indicator_id: str | None = None
     ) -> list[dict[str, Any]]: ...

@@ -811,6 +811,23 @@ class SqlStore:
             )
         ]
 
+    def recent_llm_calls(
+        self,
+        *,
+        limit: int = 20,
+        trace_id: str | None = None,
+        stage: str | None = None,
+        status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The newest LLM exchanges first (``indiclass logs``), prompts and replies included."""
+        where, params = _where({"trace_id": trace_id, "stage": stage, "status": status})
+        found = self.db.read(
+            lambda cur: cur.execute(
+                f"SELECT * FROM llm_calls{where} ORDER BY id DESC LIMIT ?", [*params, int(limit)]
+            ).fetchall()
+        )
+        return [R.clean(r) for r in found]
+
     def processing_log(
         self, trace_id: str, indicator_id: str | None = None
     ) -> list[dict[str, Any]]:
