@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from indiclass.domain.models import Indicator
+from indiclass.rules.script import fold
 
 T = TypeVar("T")
 
@@ -37,8 +38,10 @@ class Row(Generic[T]):
 def compile_table(rows: Sequence[tuple[str, T, float]]) -> tuple[Row[T], ...]:
     """Compile ``(regex, outcome, confidence)`` rows. Patterns are lower case and are matched
     against lower-cased text (see ``clean``), which is faster than case-insensitive matching;
-    each row also gets literal anchors, a cheap pre-filter before the regex runs."""
-    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in rows)
+    each row also gets literal anchors, a cheap pre-filter before the regex runs. Patterns are
+    folded like the text (``rules.script.fold``), so either script form may be written."""
+    folded = [(fold(p), o, c) for p, o, c in rows]
+    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in folded)
 
 
 _SPECIAL = set("\\()[]{}?*+|.^$")
@@ -129,14 +132,15 @@ _CLEAN: dict[str, str] = {}
 
 
 def clean(text: str | None) -> str:
-    """Lower-cased text with collapsed whitespace ('' for None); memoised."""
+    """Folded (``rules.script.fold``), lower-cased text with collapsed whitespace ('' for None);
+    memoised."""
     if not text:
         return ""
     hit = _CLEAN.get(text)
     if hit is None:
         if len(_CLEAN) >= _MEMO_MAX:
             _CLEAN.clear()
-        hit = _CLEAN[text] = _SPACES.sub(" ", text).strip().lower()
+        hit = _CLEAN[text] = _SPACES.sub(" ", fold(text)).strip().lower()
     return hit
 
 
