@@ -17,22 +17,26 @@ from indiclass.domain.enums import (
 )
 from indiclass.domain.models import Indicator
 from indiclass.rules._text import ValueStats, clean, first_match, per_indicator, value_stats
+from indiclass.rules.kinds import UnitKind
+from indiclass.rules.lang import alternation, kind_rows, markers
+from indiclass.rules.language import language_of
 from indiclass.rules.shapes import PER_CAPITA, Ctx, shape
-from indiclass.rules.subjects import HI, PER, SUBJECTS, Subject
-from indiclass.rules.unit_lexicon import CURRENCY_WORDS, UnitKind
-from indiclass.rules.units import UnitReading, iso_token, read_units
+from indiclass.rules.subjects import HI, PER, Subject, subject_tables
+from indiclass.rules.unit_lexicon import CURRENCY_WORDS, EARLY_KINDS
+from indiclass.rules.units import UnitReading, iso_token, read_units, short_description
 
 K = UnitKind
 T = IndicatorType
 _PARENS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
 _SHARE_CUT = re.compile(r"\s(as (a )?(percent(age)?|proportion|share|ratio) of|to gdp|% of)\b.*")
 _SHARE_IN_NAME = re.compile(
-    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b"
+    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b|"
+    + alternation(kind_rows(UnitKind.SHARE_OF))
 )
 _CHANGE_MARK = re.compile(
     r"\((yoy|mom|qoq|wow|y/y|m/m|q/q)\)|\byoy\b|\bmom\b|\bqoq\b|% change|percent(age)? change"
     r"|pct\.? chg|\bgrowth\b|annuali[sz]ed|\bchange\b|inflation(?! expectation|[- ]indexed)"
-    r"|\bytd\b"
+    r"|\bytd\b|" + markers("change")
 )
 _PER_PHYSICAL = re.compile(
     r"\bper (metric )?(ton|tonne|pound|kilogram|kg|barrel|bushel|ounce|troy|gallon|lit(er|re)"
@@ -62,6 +66,9 @@ class Concept:
     reading: UnitReading
     subject: Subject | None
     stats: ValueStats
+    subject_source: str = "none"
+    """Which field named the subject: name, category, topic, description or none."""
+    language: str | None = None
 
 
 @per_indicator
@@ -70,16 +77,38 @@ def concept_of(ind: Indicator) -> Concept:
     return _compute(ind)
 
 
-def subject_of(name: str) -> tuple[Subject | None, float]:
-    """The subject named by ``name`` (parentheses and "as % of …" tails ignored first)."""
+def subject_of(name: str, language: str | None = None) -> tuple[Subject | None, float]:
+    """The subject named by ``name`` (parentheses and "as % of …" tails ignored first), trying
+    the text's own language's lexicon first."""
     lowered = clean(name)
     core = _SHARE_CUT.sub("", _PARENS.sub(" ", lowered)).strip()
-    row = first_match(SUBJECTS, core) or first_match(SUBJECTS, lowered)
-    return (row.outcome, row.confidence) if row else (None, 0.0)
+    for table in subject_tables(language):
+        row = first_match(table, core) or first_match(table, lowered)
+        if row is not None:
+            return row.outcome, row.confidence
+    return None, 0.0
+
+
+def subject_for(ind: Indicator, language: str | None) -> tuple[Subject | None, float, str]:
+    """The subject of the name, else of the category, topic or description (and which)."""
+    subject, conf = subject_of(ind.name, language)
+    if subject is not None:
+        return subject, conf, "name"
+    for source, text in (
+        ("category", ind.category_group),
+        ("topic", ind.topic),
+        ("description", short_description(ind)),
+    ):
+        if text:
+            subject, conf = subject_of(text, language)
+            if subject is not None:
+                return subject, conf, source
+    return None, 0.0, "none"
 
 
 def _compute(ind: Indicator) -> Concept:
-    subject, sconf = subject_of(ind.name)
+    language = language_of(ind)
+    subject, sconf, ssrc = subject_for(ind, language)
     ctx = Ctx(ind, clean(ind.name), read_units(ind), subject, sconf, value_stats(ind))
     kind = resolve_kind(ctx)
     type_, basis, orient, conf, why = shape(kind, ctx)
@@ -89,10 +118,20 @@ def _compute(ind: Indicator) -> Concept:
         type_, basis = T.BALANCE, PER  # a change in a stock is a net flow over the period
     if subject is not None and subject.key == "deficit" and _mostly_negative(ctx.ind):
         orient = HI  # a deficit shown as negative numbers: higher (less negative) is better
-    about = f", subject {subject.key}" if subject else ", no subject"
-    reason = f"unit {kind.value}{about}{why}"
+    about = f", subject {subject.key} from {ssrc}" if subject else ", no subject"
+    reason = f"unit {kind.value} from {ctx.reading.source}{about}{why}"
     return Concept(
-        type_, basis, orient, round(conf, 3), reason, kind, ctx.reading, subject, ctx.stats
+        type_,
+        basis,
+        orient,
+        round(conf, 3),
+        reason,
+        kind,
+        ctx.reading,
+        subject,
+        ctx.stats,
+        ssrc,
+        language,
     )
 
 
@@ -105,6 +144,10 @@ def resolve_kind(ctx: Ctx) -> UnitKind:
     if kind is K.PERCENT and _SHARE_IN_NAME.search(ctx.name):
         return K.SHARE_OF
     if kind is K.PERCENT and _CHANGE_MARK.search(ctx.name) and not _pct_level(subj):
+        return K.CHANGE
+    if kind is K.PERCENT and _context_says_change(ctx) and not _pct_native(subj):
+        return K.CHANGE
+    if kind is K.INDEX and not ctx.reading.from_name and _name_says_change(ctx):
         return K.CHANGE
     if kind is K.PERCENT and subj is not None and subj.type is T.INDEX and _index_level(ctx):
         return K.INDEX
@@ -130,6 +173,30 @@ def resolve_kind(ctx: Ctx) -> UnitKind:
     if kind is K.UNKNOWN:
         return _unknown_kind(ctx)
     return kind
+
+
+def _context_says_change(ctx: Ctx) -> bool:
+    """The description, category or topic says the percent is a change ("1-Term % change",
+    "Percent Change From Preceding Period", CBS "mutaties", ESRI "増加率")."""
+    ind = ctx.ind
+    parts = (short_description(ind), ind.category_group, ind.topic)
+    where = clean(" ; ".join(t for t in parts if t))
+    row = first_match(EARLY_KINDS, where[:300]) if where else None
+    return (row is not None and row.outcome is K.CHANGE) or bool(_CONTEXT_CHANGE.search(where))
+
+
+_CONTEXT_CHANGE = re.compile(markers("change"))
+
+
+def _name_says_change(ctx: Ctx) -> bool:
+    """An index-based unit ("Base_2015=100") on a name that says it is the change of it
+    ("Tasa interanual", "前年比")."""
+    row = first_match(EARLY_KINDS, ctx.name)
+    return row is not None and row.outcome is K.CHANGE
+
+
+def _pct_native(subj: Subject | None) -> bool:
+    return subj is not None and (subj.pct_native or subj.type is T.INDEX)
 
 
 def _pct_level(subj: Subject | None) -> bool:

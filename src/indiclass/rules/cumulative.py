@@ -18,7 +18,7 @@ from indiclass.domain.enums import CumulativePattern
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules._text import build, clean, per_indicator
 from indiclass.rules.concept import concept_of
-from indiclass.rules.unit_lexicon import UnitKind
+from indiclass.rules.kinds import UnitKind
 
 YTD_WORDS = re.compile(
     r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"

@@ -10,10 +10,12 @@ import re
 
 from indiclass.domain.enums import SCALE_MULTIPLIER, IndicatorType, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
-from indiclass.rules._text import build
+from indiclass.rules._text import build, clean
 from indiclass.rules.concept import Concept, concept_of
-from indiclass.rules.unit_lexicon import UnitKind
-from indiclass.rules.units import currency_in, resolve_currency
+from indiclass.rules.kinds import UnitKind
+from indiclass.rules.language import language_of
+from indiclass.rules.script import fold
+from indiclass.rules.units import CurrencyAnswer, currency_in, resolve_currency
 
 K = UnitKind
 P = ParsedUnitType
@@ -45,11 +47,13 @@ MONEY_KINDS = frozenset({K.CURRENCY, K.PRICE_PER})
 def normalize_units(ind: Indicator) -> NormalizationResult:
     c = concept_of(ind)
     scale, why_scale = _scale(ind, c)
-    is_cur, code, cur_conf = _currency(ind, c)
+    is_cur, answer = _currency(ind, c)
+    code = answer.code
     mult = c.reading.multiplier if c.reading.multiplier else SCALE_MULTIPLIER[scale]
-    conf = _confidence(c, cur_conf)
-    cur = f"currency {code or 'unspecified'}" if is_cur else "not a money amount"
-    reason = f"{c.kind.value} unit '{c.reading.text[:60]}'; {why_scale}; {cur}"
+    conf = _confidence(c, 0.85 if not is_cur else _CURRENCY_CONF.get(answer.how, 0.6))
+    cur = f"currency {code or 'unspecified'} ({answer.how})" if is_cur else "not a money amount"
+    src = c.reading.source
+    reason = f"{c.kind.value} unit from {src} '{c.reading.text[:60]}'; {why_scale}; {cur}"
     return build(
         NormalizationResult,
         parsed_unit_type=UNIT_TYPE[c.kind],
@@ -103,24 +107,30 @@ def _billions_guess(c: Concept) -> bool:
     return kind_ok and s.n >= 3 and 100 <= s.median_abs <= 100_000
 
 
-def _currency(ind: Indicator, c: Concept) -> tuple[bool, str | None, float]:
-    kind = c.kind
-    if kind not in MONEY_KINDS:
-        return False, None, 0.85
+def _currency(ind: Indicator, c: Concept) -> tuple[bool, CurrencyAnswer]:
+    """Whether the value is money, and its currency with how it was found."""
+    if c.kind not in MONEY_KINDS:
+        return False, CurrencyAnswer(None, "not-money")
     marker, code = c.reading.currency_marker, c.reading.currency
     if marker is None:
-        marker, code = currency_in(ind.name, c.reading.text or "")
+        marker, code = currency_in(fold(ind.name), c.reading.text or "")
         if marker is None:
-            marker, code = currency_in(ind.name, ind.name.lower())
-    if marker is None and not ind.currency_code:
-        marker = "DOLLAR" if _dollar_default(ind) else None
-    resolved, conf = resolve_currency(ind, marker, code, deep=not c.reading.text)
-    return True, resolved, conf
+            marker, code = currency_in(fold(ind.name), clean(ind.name))
+        if marker is None and ind.description:
+            desc = ind.description[:160]
+            marker, code = currency_in(fold(desc), clean(desc))
+    if marker is None and not ind.currency_code and _dollar_default(ind):
+        marker = "DOLLAR"
+    return True, resolve_currency(ind, marker, code, deep=not c.reading.text)
+
+
+_CURRENCY_CONF = {"source-field": 0.95, "unit-code": 0.9, "intl": 0.8, "country": 0.7}
 
 
 def _dollar_default(ind: Indicator) -> bool:
-    """Unit-less money amounts default to US dollars only without a market-currency hint."""
-    return not ind.dataset
+    """Unit-less money amounts default to US dollars only in English text without a
+    market-currency hint."""
+    return not ind.dataset and language_of(ind) in (None, "en")
 
 
 def _confidence(c: Concept, cur_conf: float) -> float:

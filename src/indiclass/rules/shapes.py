@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from indiclass.domain.enums import HeatMapOrientation, IndicatorType, TimeBasis
 from indiclass.domain.models import Indicator
 from indiclass.rules._text import ValueStats
+from indiclass.rules.kinds import UnitKind
 from indiclass.rules.subjects import HI, LO, NE, PER, PIT, Subject
-from indiclass.rules.unit_lexicon import UnitKind
 from indiclass.rules.units import UnitReading
 
 K = UnitKind

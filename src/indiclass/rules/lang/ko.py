@@ -1,0 +1,117 @@
+"""Korean: Bank of Korea (ECOS) and Statistics Korea (KOSIS) titles and units."""
+
+from __future__ import annotations
+
+from indiclass.rules.kinds import LCU, UnitKind
+from indiclass.rules.lang.base import F, Lexicon
+
+K = UnitKind
+
+LEXICON = Lexicon(
+    language="ko",
+    subjects=(
+        (r"기업경기|bsi|경제심리|esi|소비자심리|csi|심리지수|기업경기실사|전망|체감", "sentiment"),
+        (r"경기종합지수|선행지수|동행지수|후행지수|경기선행|경기동행|순환변동치", "pmi"),
+        (r"환율|원/달러|원/엔|원/위안|대원화", "fx"),
+        (r"실업률", "unemployment-rate"),
+        (r"고용률|경제활동참가율|참가율", "population-rate"),
+        (r"가동률", "capacity-utilisation"),
+        (r"연체율|부실채권비율", "delinquency"),
+        (r"부채비율|자기자본비율|비율", "debt-ratio"),
+        (r"이익률|수익성|손익", "profitability"),
+        (r"구성비|비중|결제통화", "component-share"),
+        (r"수익률|국고채|회사채|통안증권|채권|cd\(", "bond-yield"),
+        (r"기준금리|정책금리|콜금리|금리|이자율|cofix", "interest-rate"),
+        (
+            r"소비자물가|생산자물가|수출물가|수입물가|생활물가|물가|가격지수|주택가격|지가|매매가격|전세가격",
+            "price-level",
+        ),
+        (r"가격|단가", "price"),
+        (r"외환보유액|외환보유|준비자산", "reserves"),
+        (
+            r"경상수지|상품수지|서비스수지|본원소득수지|이전소득수지|무역수지|국제수지|수지",
+            "external-balance",
+        ),
+        (r"증권투자|직접투자|금융계정|기타투자|파생금융상품|자본수지", "net-flow"),
+        (r"수출입|수출", "exports"),
+        (r"수입금액|수입물량|수입(?!률)", "imports"),
+        (r"재정수지|통합재정|관리재정", "budget-balance"),
+        (r"국세|세수|조세|세입", "revenue"),
+        (r"세출|정부지출", "outlays"),
+        (r"국가채무|정부부채|외채|부채|채무", "debt"),
+        (r"신용카드|카드", "spending"),
+        (r"결제|지급결제|한은금융망|전자금융|어음|지로|금융공동망", "payments"),
+        (
+            r"통화|본원통화|광의통화|협의통화|m1|m2|lf|예금|대출금|대출|가계신용|신용|여신|수신|잔액|잔고|예탁금|자산",
+            "money-credit",
+        ),
+        (r"임금|급여|보수", "wage"),
+        (r"소득|영업이익|순이익|이익", "income"),
+        (r"설비투자|건설투자|지식재산생산물투자|투자|총고정자본형성|자본형성", "investment"),
+        (
+            r"국내총생산|국민총소득|gdp|gni|부가가치|산업생산|제조업생산|광공업생산|생산지수|서비스업생산|생산(?!량)",
+            "output",
+        ),
+        (r"생산량|산출량|발전량", "physical-output"),
+        (r"민간소비|소비지출|최종소비|소비", "spending"),
+        (r"매출액|판매액|소매판매|판매|수주|출하|매출", "sales"),
+        (r"거래량|거래대금", "trading-volume"),
+        (r"코스피|코스닥|kospi|kosdaq|주가|주식|종합주가", "equity"),
+        (r"경제활동인구", "labour-force"),
+        (r"취업자|고용|종사자|근로자", "employment"),
+        (r"실업자", "unemployed"),
+        (r"출산율|인구|가구|출생", "population"),
+        (r"부도|파산", "bankruptcies"),
+        (r"주택착공|착공|인허가|건축허가", "housing-events"),
+        (r"입국자|관광객", "arrivals"),
+        (r"물동량|화물|수송", "transport-volume"),
+    ),
+    kinds=(
+        (
+            r"증감률|증가율|변동률|상승률|등락률|성장률|전년동월대비|전년동기대비|전년대비|전기대비|전월대비|전년비|기여도",
+            K.CHANGE,
+        ),
+        (r"구성비|비중", K.SHARE_OF),
+        (r"퍼센트|%p", K.PERCENT),
+        (r"지수", K.INDEX),
+        (r"톤|㎡|m2|배럴|kwh|리터|헥타르|평방미터", K.PHYSICAL),
+        (r"^천?명$|^만명$|천명|명\)|^개$|건$|^호$|대$|가구$|^명", K.COUNT),
+        (r"^일$|개월$|^년$|시간$", K.DURATION),
+    ),
+    scales=(
+        (r"(^|[^가-힣])조(?![가-힣])|조원|조달러", 1e12),
+        (r"천억", 1e11),
+        (r"백억", 1e10),
+        (r"십억", 1e9),
+        (r"(^|[^가-힣십백천])억(?![가-힣])|억원|억달러|억엔", 1e8),
+        (r"천만", 1e7),
+        (r"백만", 1e6),
+        (r"십만", 1e5),
+        (r"(^|[^가-힣])만(?![가-힣])|만명|만원|만호|만달러|만톤", 1e4),
+        (r"(^|[^가-힣])천(?![가-힣])|천명|천원|천달러|천톤|천호|천가구|천대", 1e3),
+    ),
+    currencies=(
+        (r"달러|미달러|미국달러|us\$", "USD"),
+        (r"엔화|(^|[\d억만천백조])엔(?![가-힣])", "JPY"),
+        (r"위안", "CNY"),
+        (r"유로", "EUR"),
+        (r"자국통화", LCU),
+        (r"(^|[^가-힣]|[억만천백조])원(?![가-힣])|원화", "KRW"),
+    ),
+    countries=(
+        (r"한국은행|통계청|국가데이터처|기획재정부|한국|대한민국|국내", "KRW"),
+        (r"미국", "USD"),
+        (r"일본", "JPY"),
+        (r"중국", "CNY"),
+        (r"유로지역|유로존", "EUR"),
+    ),
+    frequencies=(
+        (r"^월$|월별|월간", F.MONTHLY),
+        (r"분기", F.QUARTERLY),
+        (r"^연$|^년$|연간|연도별", F.ANNUAL),
+        (r"^일$|일별", F.DAILY),
+    ),
+    ytd=(r"누계|누적|연초 ?이후|연중",),
+    rolling=(r"최근 ?12개월|이동평균",),
+    change=(r"증감률|증가율|변동률|상승률|성장률|대비|증감|기여도",),
+)
