@@ -7,6 +7,7 @@ normalize, time, family and type rules, so they can never disagree with each oth
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from indiclass.domain.enums import (
@@ -20,8 +21,9 @@ from indiclass.rules._text import ValueStats, clean, first_match, per_indicator,
 from indiclass.rules.kinds import UnitKind
 from indiclass.rules.lang import alternation, kind_rows, markers
 from indiclass.rules.language import language_of
+from indiclass.rules.script import fold
 from indiclass.rules.shapes import PER_CAPITA, Ctx, shape
-from indiclass.rules.subjects import HI, PER, Subject, subject_tables
+from indiclass.rules.subjects import BY_KEY, BY_LANGUAGE, HI, PER, Subject, subject_tables
 from indiclass.rules.unit_lexicon import CURRENCY_WORDS, EARLY_KINDS
 from indiclass.rules.units import UnitReading, iso_token, read_units, short_description
 
@@ -30,8 +32,8 @@ T = IndicatorType
 _PARENS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
 _SHARE_CUT = re.compile(r"\s(as (a )?(percent(age)?|proportion|share|ratio) of|to gdp|% of)\b.*")
 _SHARE_IN_NAME = re.compile(
-    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b|"
-    + alternation(kind_rows(UnitKind.SHARE_OF))
+    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b"
+    r"|%\s?(gdp|pib|bip|bnp|bbp)\b|" + fold(alternation(kind_rows(UnitKind.SHARE_OF)))
 )
 _CHANGE_MARK = re.compile(
     r"\((yoy|mom|qoq|wow|y/y|m/m|q/q)\)|\byoy\b|\bmom\b|\bqoq\b|% change|percent(age)? change"
@@ -52,6 +54,8 @@ _COMMODITY = re.compile(
 _PRICE_WORD = re.compile(r"\bprices?\b|\bcost\b|\bvalue\b|\$")
 _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _DIFFERENCE = re.compile(r"\bdelta\b|log difference|first difference|rate of change")
+_PRICES_PAID = BY_KEY["prices-paid"]
+_INDEX_WORD = re.compile(r"\bindex\b|\bindices\b|\bindice\b|指数|지수|\bindex\b|\bindeks\b")
 _RATIO_NAME = re.compile(r"\bratio\b(?!.*%)|\bper 1,?000\b|\bper 100,?000\b")
 
 
@@ -77,40 +81,109 @@ def concept_of(ind: Indicator) -> Concept:
     return _compute(ind)
 
 
-def subject_of(name: str, language: str | None = None) -> tuple[Subject | None, float]:
-    """The subject named by ``name`` (parentheses and "as % of …" tails ignored first), trying
-    the text's own language's lexicon first."""
-    lowered = clean(name)
+_VALUATION = re.compile(
+    r"\b(at )?(current|constant|market|basic|purchasers'?|chained( \d{4})?) prices\b|"
+    + fold(markers("valuation"))
+)
+"""Valuation phrases ("at market prices", "precios corrientes"): not what the name measures."""
+_RATE_ONLY = frozenset({T.YIELD, T.PERCENTAGE, T.RATE, T.SPREAD, T.PROBABILITY})
+
+
+def subject_of(
+    name: str, language: str | None = None, fits: Callable[[Subject], bool] | None = None
+) -> tuple[Subject | None, float]:
+    """The subject named by ``name`` (parentheses, "as % of …" tails and valuation phrases
+    ignored first), trying the text's own language's lexicon first; with ``fits``, the first
+    subject that fits."""
+    lowered = _VALUATION.sub(" ", clean(name))
     core = _SHARE_CUT.sub("", _PARENS.sub(" ", lowered)).strip()
-    for table in subject_tables(language):
-        row = first_match(table, core) or first_match(table, lowered)
-        if row is not None:
-            return row.outcome, row.confidence
+    tables = subject_tables(language)
+    primary = 2 if language in BY_LANGUAGE else 1  # own language and English: both texts
+    order = [(t, x) for t in tables[:primary] for x in (core, lowered)]
+    order += [(t, x) for x in (core, lowered) for t in tables[primary:]]
+    for table, text in order:
+        if fits is None:
+            row = first_match(table, text)
+            if row is not None:
+                return row.outcome, row.confidence
+            continue
+        for row in table:
+            if row.search(text) and fits(row.outcome):
+                return row.outcome, row.confidence
     return None, 0.0
 
 
+_SOURCES = ("category", "topic", "description")
+_SURVEYS = frozenset({"pmi", "sentiment"})
+
+
 def subject_for(ind: Indicator, language: str | None) -> tuple[Subject | None, float, str]:
-    """The subject of the name, else of the category, topic or description (and which)."""
+    """The subject of the name, else of the category, topic or description (and which). A
+    survey table's rows are survey indicators whatever sector their name says (barometer,
+    PMI)."""
     subject, conf = subject_of(ind.name, language)
-    if subject is not None:
-        return subject, conf, "name"
-    for source, text in (
-        ("category", ind.category_group),
-        ("topic", ind.topic),
-        ("description", short_description(ind)),
-    ):
-        if text:
-            subject, conf = subject_of(text, language)
-            if subject is not None:
-                return subject, conf, source
-    return None, 0.0, "none"
+    found: tuple[Subject | None, float, str] = (subject, conf, "name")
+    for source, text in zip(_SOURCES, _context_texts(ind), strict=True):
+        if not text or (subject is not None and subject.key in _SURVEYS):
+            continue
+        other, oconf = subject_of(text, language)
+        if other is None:
+            continue
+        if subject is None:
+            return other, oconf, source
+        if other.key in _SURVEYS and subject.type not in (T.INDEX, T.SENTIMENT):
+            survey = _PRICES_PAID if subject.key in ("price-level", "price") else other
+            return survey, oconf, source
+    return found if subject is not None else (None, 0.0, "none")
+
+
+def _priced_by_context(
+    ctx: Ctx, kind: UnitKind, language: str | None
+) -> tuple[Subject, float, str] | None:
+    """An index or change of an amount whose table says it is a price index or deflator (BEA
+    "Fisher Price Index", ESRI "デフレーター"): the price of it, not its volume."""
+    subj = ctx.subject
+    if kind not in (K.INDEX, K.CHANGE) or subj is None or subj.price_like:
+        return None
+    if subj.type not in (T.FLOW, T.STOCK, T.BALANCE, T.VOLUME):
+        return None
+    for source, text in zip(_SOURCES, _context_texts(ctx.ind), strict=True):
+        other, conf = subject_of(text, language) if text else (None, 0.0)
+        if other is not None and other.key == "price-level":
+            return other, conf, source
+    return None
+
+
+def _context_texts(ind: Indicator) -> tuple[str | None, str | None, str]:
+    return ind.category_group, ind.topic, short_description(ind)
+
+
+def _fitting_subject(
+    ind: Indicator, language: str | None, reading: UnitReading, subject: Subject | None
+) -> tuple[Subject | None, float] | None:
+    """A money unit on a name whose first subject is a rate ("juros", "bills"): the first
+    subject that can be an amount (None: keep the first)."""
+    if subject is None or reading.kind not in (K.CURRENCY, K.SCALE_ONLY):
+        return None
+    if not (subject.pct_native and not subject.money) and subject.type not in _RATE_ONLY:
+        return None
+    found, conf = subject_of(ind.name, language, fits=lambda s: s.money or not s.pct_native)
+    return (found, conf) if found is not None else None
 
 
 def _compute(ind: Indicator) -> Concept:
     language = language_of(ind)
     subject, sconf, ssrc = subject_for(ind, language)
-    ctx = Ctx(ind, clean(ind.name), read_units(ind), subject, sconf, value_stats(ind))
+    reading = read_units(ind)
+    better = _fitting_subject(ind, language, reading, subject) if ssrc == "name" else None
+    if better is not None:
+        subject, sconf = better
+    ctx = Ctx(ind, clean(ind.name), reading, subject, sconf, value_stats(ind))
     kind = resolve_kind(ctx)
+    priced = _priced_by_context(ctx, kind, language) if ssrc == "name" else None
+    if priced is not None:
+        subject, sconf, ssrc = priced
+        ctx = Ctx(ind, ctx.name, reading, subject, sconf, ctx.stats)
     type_, basis, orient, conf, why = shape(kind, ctx)
     if type_ is T.COUNT and _is_change_count(ctx):
         basis = PER
@@ -151,6 +224,8 @@ def resolve_kind(ctx: Ctx) -> UnitKind:
         return K.CHANGE
     if kind is K.PERCENT and subj is not None and subj.type is T.INDEX and _index_level(ctx):
         return K.INDEX
+    if kind is K.PERCENT and _index_survey(ctx):
+        return K.INDEX
     if kind is K.CURRENCY and _PER_PHYSICAL.search(ctx.name):
         return K.PRICE_PER
     if kind is K.CHANGE and ctx.reading.from_name and _index_named(ctx):
@@ -185,7 +260,7 @@ def _context_says_change(ctx: Ctx) -> bool:
     return (row is not None and row.outcome is K.CHANGE) or bool(_CONTEXT_CHANGE.search(where))
 
 
-_CONTEXT_CHANGE = re.compile(markers("change"))
+_CONTEXT_CHANGE = re.compile(fold(markers("change")))
 
 
 def _name_says_change(ctx: Ctx) -> bool:
@@ -193,6 +268,13 @@ def _name_says_change(ctx: Ctx) -> bool:
     ("Tasa interanual", "前年比")."""
     row = first_match(EARLY_KINDS, ctx.name)
     return row is not None and row.outcome is K.CHANGE
+
+
+def _index_survey(ctx: Ctx) -> bool:
+    """A diffusion index given in % (NBS "制造业采购经理指数(%)"): an index, not a percent."""
+    subj = ctx.subject
+    survey = subj is not None and subj.type in (T.INDEX, T.SENTIMENT) and not subj.price_like
+    return survey and bool(_INDEX_WORD.search(ctx.name))
 
 
 def _pct_native(subj: Subject | None) -> bool:
@@ -221,7 +303,7 @@ def _unknown_kind(ctx: Ctx) -> UnitKind:
     subj = ctx.subject
     if _DIFFERENCE.search(ctx.name):
         return K.CHANGE
-    if _RATIO_NAME.search(ctx.name):
+    if _RATIO_NAME.search(ctx.name) and not (subj is not None and subj.type is T.SHARE):
         return K.RATIO
     if subj is None:
         if _CHANGE_MARK.search(ctx.name):
@@ -269,13 +351,19 @@ AGGREGATES = frozenset(
         "debt",
         "budget-balance",
         "external-balance",
+        "net-flow",
+        "new-loans",
+        "reserves",
+        "payments",
+        "inventory-change",
     }
 )
 
 
 def _aggregate(ctx: Ctx, subj: Subject) -> bool:
     """A unit-less national-accounts, fiscal or money aggregate (not a logarithm) is money."""
-    unitless = not ctx.reading.text and (ctx.stats.n == 0 or ctx.stats.median_abs >= 1)
+    no_unit = not ctx.reading.text or ctx.reading.source == "name-parens"
+    unitless = no_unit and (ctx.stats.n == 0 or ctx.stats.median_abs >= 1)
     return unitless and subj.key in AGGREGATES and not _LOG.search(ctx.name)
 
 

@@ -14,20 +14,23 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from indiclass.domain.enums import CumulativePattern
+from indiclass.domain.enums import CumulativePattern, ReportingFrequency
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules._text import build, clean, per_indicator
 from indiclass.rules.concept import concept_of
+from indiclass.rules.frequency import periodicity_of
 from indiclass.rules.kinds import UnitKind
+from indiclass.rules.lang import markers
+from indiclass.rules.script import fold
 
 YTD_WORDS = re.compile(
     r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
-    r"|since (the )?(start|beginning) of the (fiscal |calendar )?year"
+    r"|since (the )?(start|beginning) of the (fiscal |calendar )?year|" + fold(markers("ytd"))
 )
 RUNNING_WORDS = re.compile(r"running total|since inception")
 NOT_CUMULATIVE = re.compile(
-    r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing"
-    r"|\bnot cumulative\b|non-cumulative"
+    r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing|last (12|twelve) months"
+    r"|\bnot cumulative\b|non-cumulative|" + fold(markers("rolling"))
 )
 ANNUAL_PERIODICITY = re.compile(r"annual|yearly|fiscal year|decennial", re.IGNORECASE)
 
@@ -101,7 +104,7 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
             CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) else CumulativePattern.YTD
         )
         return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
-    if ind.periodicity and ANNUAL_PERIODICITY.search(ind.periodicity):
+    if _annual(ind):
         return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
     if concept_of(ind).kind not in AMOUNT_KINDS:
         return Evidence(
@@ -112,6 +115,13 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
             "a rate, index or percent with no year-to-date wording",
         )
     return series_evidence(ind)
+
+
+def _annual(ind: Indicator) -> bool:
+    if not ind.periodicity:
+        return False
+    freq = periodicity_of(ind.periodicity)
+    return freq is ReportingFrequency.ANNUAL or bool(ANNUAL_PERIODICITY.search(ind.periodicity))
 
 
 def _known_ytd(ind: Indicator, name: str) -> str | None:

@@ -86,7 +86,7 @@ def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str]:
         return Scale.RAW_UNITS, "per-unit or plain value"
     if c.reading.scale is not None:
         return c.reading.scale, "scale word in the unit"
-    if kind is K.CURRENCY and c.reading.from_name and _billions_guess(c):
+    if kind is K.CURRENCY and c.reading.source != "units" and _billions_guess(c):
         return Scale.BILLIONS, "unit-less US macro aggregate, magnitude suggests billions"
     return Scale.RAW_UNITS, "no scale word"
 
@@ -102,6 +102,9 @@ def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
 
 
 def _billions_guess(c: Concept) -> bool:
+    """US national-accounts style: a unit-less English money aggregate is in billions."""
+    if c.language not in (None, "en"):
+        return False
     s = c.stats
     kind_ok = c.indicator_type in (IndicatorType.FLOW, IndicatorType.STOCK)
     return kind_ok and s.n >= 3 and 100 <= s.median_abs <= 100_000

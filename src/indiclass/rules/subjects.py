@@ -151,7 +151,8 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         r"|empire state|philadelphia fed|philly fed|tech pulse|\bism\b|leading (index|indicator)"
         r"|coincident|lagging (index|indicator)|\bkof\b"
         r"|(manufacturing|services|non-manufacturing|business|composite) (index|activity index)"
-        r"|\bfed\b.*\bindex\b|business outlook|national activity",
+        r"|\bfed\b.*\bindex\b|business outlook|national activity|opinion survey|lending survey"
+        r"|loan officer",
         S("pmi", T.INDEX, PIT, HI),
         0.85,
     ),
@@ -189,6 +190,13 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.6,
     ),
     (r"reserve requirement|reserve ratio", S("reserve-ratio", T.RATIO, PIT, NE, **PCT), 0.85),
+    (r"credit[- ]to[- ]gdp gaps?|credit gaps?", S("output-gap", T.GAP, PER, NE, **PCT), 0.8),
+    (
+        r"investment income|primary income|secondary income|income (receipts|payments)|dividends remitted",
+        S("income", T.FLOW, PER, HI, **MONEY),
+        0.75,
+    ),
+    (r"loans and bills|bills discounted", S("money-credit", T.STOCK, PIT, NE, money=True), 0.8),
     (
         r"treasury(?! (budget|balance|statement))|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
         r"|\bauction\b|\byields?\b|commercial paper|certificates? of deposit|\bsecurit(y|ies)\b.*rate"
@@ -217,6 +225,14 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.85,
     ),
     (
+        r"^[a-z]{3} [^,]+, (new )?(dollar|euro|pound|yen|yuan( renminbi)?|franc|krona|krone|koruna"
+        r"|forint|zloty|rouble|ruble|lira|lire|won|rupiah|ringgit|baht|peso|peseta|marka|shilling"
+        r"|schilling|escudo|drachma|guilder|punt|rand|real|rupee|dirham|dinar|riyal|shekel|lev|leu"
+        r"|kuna|tolar|lats|litas|kroon|mark|sucre|bolivar|sol|kwacha|naira|cedi)s?$",
+        S("fx", T.PRICE, PIT, NE, **PRICE),
+        0.8,
+    ),
+    (
         r"trade[- ]weighted|dollar index|effective exchange",
         S("fx-index", T.INDEX, PIT, NE, **PRICE),
         0.85,
@@ -226,7 +242,8 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         r"|\bhpi\b|house price|home price|price level|cost of living|consumer prices|producer prices"
         r"|import price|export price|input prices?|output prices?|\bindice des prix|^commodity\b"
         r"|excluding food and energy|less food and energy|all items|employment cost|unit labou?r cost"
-        r"|housing index|house index",
+        r"|housing index|house index|property prices?|residential prices?|real estate prices?"
+        r"|land prices?",
         S("price-level", T.PRICE, PIT, NE, **PRICE),
         0.85,
     ),
@@ -322,7 +339,8 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
     # ---- balances
     (
         r"^(?!.*surplus)(?!.*balance).*\bdeficit\b"
-        r"|(?<!/)(?<!lending )net borrowing|public sector borrowing",
+        r"|(?<!/)(?<!lending )net borrowing|public sector borrowing|borrowing requirement|\bpsbr\b"
+        r"|\bpbsr\b",
         S("deficit", T.BALANCE, PER, LO, **MONEY),
         0.8,
     ),
@@ -334,7 +352,8 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
     ),
     (
         r"trade balance|balance of trade|current account|goods balance|merchandise balance"
-        r"|net exports|net trade|balance on|balance of payments(?! basis)",
+        r"|net exports|net trade|balance on|balance of payments(?! basis)|financial account"
+        r"|capital account",
         S("external-balance", T.BALANCE, PER, NE, **MONEY),
         0.85,
     ),
@@ -427,7 +446,7 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.8,
     ),
     (r"job openings|job vacanc|unfilled job|vacancies", S("vacancies", T.COUNT, PIT, HI), 0.8),
-    (r"labou?r force(?! with)", S("labour-force", T.CAPACITY, PIT, NE), 0.75),
+    (r"labou?r force(?! with| survey)", S("labour-force", T.CAPACITY, PIT, NE), 0.75),
     (
         r"^(?!.*government)(?!.*general gov).*(final consumption|consumption expenditure)",
         S("spending", T.FLOW, PER, HI, **MONEY, **OUTPUT),
@@ -479,7 +498,11 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.75,
     ),
     # ---- flows of money and output
-    (r"output gap", S("output-gap", T.GAP, PER, NE, **PCT), 0.85),
+    (
+        r"output gap|credit[- ]to[- ]gdp gaps?|credit gaps?",
+        S("output-gap", T.GAP, PER, NE, **PCT),
+        0.85,
+    ),
     (r"\bimports?\b", S("imports", T.FLOW, PER, NE, **MONEY), 0.8),
     (r"exports", S("exports", T.FLOW, PER, HI, **MONEY), 0.8),
     (r"official development|\boda\b|\baid\b|grants", S("aid", T.FLOW, PER, NE, **MONEY), 0.8),

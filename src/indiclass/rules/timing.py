@@ -9,39 +9,12 @@ from statistics import median
 
 from indiclass.domain.enums import ReportingFrequency, TimeBasis
 from indiclass.domain.models import Indicator, NormalizationResult, TimeResult
-from indiclass.rules._text import build, clean, compile_table, first_match
+from indiclass.rules._text import build, clean, first_match
 from indiclass.rules.concept import concept_of
 from indiclass.rules.cumulative import cumulative_evidence, dated_points
+from indiclass.rules.frequency import NAME_FREQUENCY, PERIODICITY
 
 F = ReportingFrequency
-
-PERIODICITY = compile_table(
-    [
-        (r"^\s*(daily|business day|day)", F.DAILY, 0.95),
-        (r"^\s*(bi-?weekly|weekly|week|fortnight)", F.WEEKLY, 0.95),
-        (r"^\s*(semi-?monthly|monthly|month)", F.MONTHLY, 0.95),
-        (r"quarter", F.QUARTERLY, 0.95),
-        (r"semi-?annual|half-?year|bi-?annual", F.SEMIANNUAL, 0.95),
-        (r"annual|yearly|\byear\b|fiscal", F.ANNUAL, 0.95),
-        (r"irregular|decennial|ad hoc|event|not applicable", F.IRREGULAR, 0.85),
-        (r"one-?off|single|point", F.POINT_IN_TIME, 0.8),
-        (r"^\s*[d]\s*$", F.DAILY, 0.8),
-        (r"^\s*[w]\s*$", F.WEEKLY, 0.8),
-        (r"^\s*[m]\s*$", F.MONTHLY, 0.8),
-        (r"^\s*[q]\s*$", F.QUARTERLY, 0.8),
-        (r"^\s*[ay]\s*$", F.ANNUAL, 0.8),
-    ]
-)
-
-NAME_FREQUENCY = compile_table(
-    [
-        (r"\bqoq\b|quarterly", F.QUARTERLY, 0.6),
-        (r"\bmom\b|monthly", F.MONTHLY, 0.6),
-        (r"\bwow\b|weekly|4-week", F.WEEKLY, 0.6),
-        (r"\bdaily\b", F.DAILY, 0.6),
-        (r"annual %|\(annual\b|\byearly\b", F.ANNUAL, 0.6),
-    ]
-)
 
 GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
     (4, F.DAILY),

@@ -63,7 +63,7 @@ EARLY_ROWS: Rows = [
     ),
     (
         r"(%|\bpercent|\bper ?cent|\bpercentage|\bproportion|\bshare) of\b|% gdp|percent gdp"
-        r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b|share of (world|total)",
+        r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b|share of (world|total)|%\s?(gdp|pib|bip|bnp|bbp)\b",
         K.SHARE_OF,
         0.85,
     ),
@@ -153,7 +153,7 @@ ENGLISH_SCALES: list[tuple[str, float]] = [
     (r"\btrillions?\b|\btn\b|\btrn\b|\btrln\b|^t$", 1e12),
     (r"\bbillions?\b|\bbn\b|\bbils?\b\.?|\bbln\b|^b$|\br ?bill\b", 1e9),
     (r"\bmillions?\b|\bmn\b|\bmio\b|\bmill?\b\.?|\bmln\b|^m$|\br ?mill\b", 1e6),
-    (r"\bthousands?\b|\b1,?000\b|'000|^k$|\b1k\b|\bthous\b|\bths\b|\(000\)|\b000s\b", 1e3),
+    (r"\bthousands?\b|\b1,?000\b|'000|^k$|\b1k\b|\bthous\b|\bths\b|\(000\)|\b000s\b|^000$", 1e3),
     (r"\bhundreds?\b", 1e2),
 ]
 """English scale words → multiplier."""

@@ -7,6 +7,7 @@ boundaries: their patterns never use ``\\b``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 
 from indiclass.domain.enums import ReportingFrequency
@@ -40,10 +41,38 @@ class Lexicon:
     """Words that make a percent a change rate (同比, interanual, Veränderung)."""
     no_unit: tuple[str, ...] = ()
     """Unit placeholders that mean "no unit" (SinUni, Sem unidade)."""
+    valuation: tuple[str, ...] = ()
+    """Valuation phrases dropped before the subject is read ("precios corrientes", "löpande
+    priser"): they say how an amount is priced, not that it is a price."""
+    per_capita: tuple[str, ...] = ()
+    """Per-person phrases ("per invånare", "人均", "por habitante"): a money amount per person
+    is a ratio."""
+
+    cjk: bool = False
+    """Written in a CJK script: Latin acronyms in its patterns ("gdp", "bsi") get ASCII
+    boundaries, since ``\\b`` does not separate Latin from Hangul or Han."""
+
+    def __post_init__(self) -> None:
+        if self.cjk:
+            for name in ("subjects", "kinds", "currencies", "countries"):
+                rows = tuple((guard_latin(p), o) for p, o in getattr(self, name))
+                object.__setattr__(self, name, rows)
 
     def size(self) -> int:
         """Rows in every table of this lexicon."""
-        return sum(len(getattr(self, f.name)) for f in fields(self) if f.name != "language")
+        return sum(self.sizes().values())
 
     def sizes(self) -> dict[str, int]:
-        return {f.name: len(getattr(self, f.name)) for f in fields(self) if f.name != "language"}
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: len(v) for name, v in values.items() if isinstance(v, tuple)}
+
+
+_TOP_ALTERNATIVE = re.compile(r"\|(?![^()]*\))")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9$\-]*")
+
+
+def guard_latin(pattern: str) -> str:
+    """Top-level alternatives that are plain Latin words get ASCII boundaries (CJK patterns:
+    "gni" must not match inside "anlaggningsverksamhet")."""
+    parts = _TOP_ALTERNATIVE.split(pattern)
+    return "|".join(f"(?<![a-z]){p}(?![a-z])" if _LATIN_WORD.fullmatch(p) else p for p in parts)

@@ -142,4 +142,6 @@ LEXICON = Lexicon(
     ),
     rolling=(r"gleitend|letzten? 12 monate|12-monats",),
     change=(r"veranderung|vorjahr|wachstum|zuwachs|vormonat|vorquartal",),
+    valuation=(r"(in )?jeweiligen preisen|preisbereinigt|konstanten preisen|laufende preise",),
+    per_capita=(r"je einwohner|pro kopf|je erwerbstatigen",),
 )

@@ -10,6 +10,10 @@ K = UnitKind
 LEXICON = Lexicon(
     language="es",
     subjects=(
+        (
+            r"%\s?neto|porcentaje neto|saldo (neto )?de respuestas|encuesta (sobre|de) prestamos",
+            "survey-balance",
+        ),
         (r"inflacion esperada|expectativas? de inflacion", "inflation-expectation"),
         (
             r"\bindice de confianza|confianza|sentimiento|clima (empresarial|industrial|economico)|encuesta de opinion|expectativas empresariales",
@@ -190,4 +194,6 @@ LEXICON = Lexicon(
         r"|aportacion|contribucion",
     ),
     no_unit=(r"sin ?uni(dad)?|sinuni|no aplica",),
+    valuation=(r"precios (corrientes|constantes|de mercado|basicos)|a precios \w+",),
+    per_capita=(r"por habitante|per capita|por persona",),
 )

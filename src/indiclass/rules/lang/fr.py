@@ -142,4 +142,6 @@ LEXICON = Lexicon(
     change=(
         r"glissement|taux de croissance|taux de variation|\bvariation\b|\bevolution\b|\bcroissance\b",
     ),
+    valuation=(r"prix (courants|constants|du marche|de base)|aux prix \w+",),
+    per_capita=(r"par habitant|par tete|par personne",),
 )

@@ -101,4 +101,6 @@ LEXICON = Lexicon(
     ytd=(r"da inizio anno|dall.inizio dell.anno|cumulato da gennaio|progressivo annuo",),
     rolling=(r"ultimi (12|dodici) mesi|media mobile",),
     change=(r"variazione|tendenziale|congiunturale|crescita",),
+    valuation=(r"prezzi (correnti|costanti|di mercato|base)|a prezzi \w+",),
+    per_capita=(r"pro capite|per abitante",),
 )

@@ -10,6 +10,7 @@ K = UnitKind
 
 LEXICON = Lexicon(
     language="ja",
+    cjk=True,
     subjects=(
         (
             r"短観|業況判断|景況|判断di|信頼感|マインド|消費者態度|景気ウォッチャー|見通し",
@@ -116,4 +117,6 @@ LEXICON = Lexicon(
     ytd=(r"累計|年初来|年度累計|年初から",),
     rolling=(r"後方12か月|12か月移動|移動平均",),
     change=(r"前年比|前月比|前期比|増加率|増減率|伸び率|変化率|上昇率|寄与度",),
+    valuation=(r"名目|実質|連鎖価格|暦年連鎖価格|連鎖方式",),
+    per_capita=(r"1人当たり|一人当たり|1人あたり",),
 )

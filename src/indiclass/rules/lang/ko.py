@@ -9,6 +9,7 @@ K = UnitKind
 
 LEXICON = Lexicon(
     language="ko",
+    cjk=True,
     subjects=(
         (r"기업경기|bsi|경제심리|esi|소비자심리|csi|심리지수|기업경기실사|전망|체감", "sentiment"),
         (r"경기종합지수|선행지수|동행지수|후행지수|경기선행|경기동행|순환변동치", "pmi"),
@@ -114,4 +115,6 @@ LEXICON = Lexicon(
     ytd=(r"누계|누적|연초 ?이후|연중",),
     rolling=(r"최근 ?12개월|이동평균",),
     change=(r"증감률|증가율|변동률|상승률|성장률|대비|증감|기여도",),
+    valuation=(r"경상가격|실질|명목|원계열|계절조정",),
+    per_capita=(r"1인당|일인당",),
 )

@@ -103,4 +103,6 @@ LEXICON = Lexicon(
     ytd=(r"sinds begin van het jaar|cumulatief|tot en met (deze|de) maand",),
     rolling=(r"voortschrijdend|laatste 12 maanden",),
     change=(r"mutatie|mutaties|verandering|\bgroei\b|ontwikkeling",),
+    valuation=(r"lopende prijzen|constante prijzen|basisprijzen|marktprijzen",),
+    per_capita=(r"per inwoner|per hoofd",),
 )

@@ -67,4 +67,6 @@ LEXICON = Lexicon(
     ytd=(r"hittil i ar|akkumulert|sa langt i ar",),
     rolling=(r"siste 12 maneder|glidende",),
     change=(r"endring|vekst|aendring",),
+    valuation=(r"lopende priser|faste priser|lobende priser|faste priser",),
+    per_capita=(r"per innbygger|pr\. innbygger|per indbygger",),
 )

@@ -133,4 +133,6 @@ LEXICON = Lexicon(
     rolling=(r"(em|nos ultimos|de) 12 meses|ultimos doze meses|media movel|acumulad[oa] em 12",),
     change=(r"variacao|\bvar\.|taxa de crescimento|crescimento",),
     no_unit=(r"sem unidade|a definir|nao se aplica",),
+    valuation=(r"precos (correntes|constantes|de mercado|basicos)|a precos \w+",),
+    per_capita=(r"per capita|por habitante|por pessoa",),
 )

@@ -109,4 +109,6 @@ LEXICON = Lexicon(
     ytd=(r"hittills i ar|ackumulerad|ackumulerat|sedan arets borjan",),
     rolling=(r"rullande|senaste 12 manaderna|glidande",),
     change=(r"forandring|utveckling|tillvaxt|okning",),
+    valuation=(r"lopande priser|fasta priser|marknadspris|referensar \d{4}",),
+    per_capita=(r"per invanare|per capita|per person",),
 )

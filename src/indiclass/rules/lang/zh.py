@@ -9,6 +9,7 @@ K = UnitKind
 
 LEXICON = Lexicon(
     language="zh",
+    cjk=True,
     subjects=(
         (r"价格指数\(%\)|价格指数\(%", "prices-paid"),
         (r"采购经理|pmi|指数\(%\)|商务活动指数|景气指数\(%", "pmi"),
@@ -122,4 +123,6 @@ LEXICON = Lexicon(
     ytd=(r"累计|1-\d{1,2}月|1至\d{1,2}月|年初至今|本年累计|自年初",),
     rolling=(r"滚动|近12个月|近十二个月",),
     change=(r"同比|环比|增长|增速|增幅|涨幅|涨跌|变动|比上年|比上月",),
+    valuation=(r"按当年价格|当年价格|按可比价格|可比价格|现价|不变价",),
+    per_capita=(r"人均",),
 )
