@@ -148,10 +148,14 @@ def _priced_by_context(
     if subj.type not in (T.FLOW, T.STOCK, T.BALANCE, T.VOLUME):
         return None
     for source, text in zip(_SOURCES, _context_texts(ctx.ind), strict=True):
-        other, conf = subject_of(text, language) if text else (None, 0.0)
-        if other is not None and other.key == "price-level":
+        other, conf = subject_of(text, language, fits=_is_price_level) if text else (None, 0.0)
+        if other is not None:
             return other, conf, source
     return None
+
+
+def _is_price_level(subject: Subject) -> bool:
+    return subject.key == "price-level"
 
 
 def _context_texts(ind: Indicator) -> tuple[str | None, str | None, str]:

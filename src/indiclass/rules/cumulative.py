@@ -38,8 +38,8 @@ KNOWN_YTD: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = tuple(
     (re.compile(subject), re.compile(country), note)
     for subject, country, note in (
         (
-            r"fixed asset investment|\bfai\b",
-            r"\bchin|\bcny\b",
+            r"fixed asset investment|\bfai\b|固定资产投资",
+            r"\bchin|\bcny\b|固定资产投资",
             "China reports fixed-asset investment on year-to-date totals",
         ),
         (
@@ -118,15 +118,20 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
 
 
 def _annual(ind: Indicator) -> bool:
-    if not ind.periodicity:
-        return False
-    freq = periodicity_of(ind.periodicity)
-    return freq is ReportingFrequency.ANNUAL or bool(ANNUAL_PERIODICITY.search(ind.periodicity))
+    """Annual by the periodicity field, or by sample dates a year apart."""
+    if ind.periodicity:
+        freq = periodicity_of(ind.periodicity)
+        return freq is ReportingFrequency.ANNUAL or bool(ANNUAL_PERIODICITY.search(ind.periodicity))
+    days = sorted({d for d, _ in dated_points(ind)})
+    gaps = [(b - a).days for a, b in pairwise(days)]
+    return len(gaps) >= 2 and sorted(gaps)[len(gaps) // 2] >= 300
 
 
 def _known_ytd(ind: Indicator, name: str) -> str | None:
     """Series their publishers report year-to-date without saying so in the name."""
-    where = clean(f"{ind.dataset or ''} {ind.description or ''}")[:300]
+    if _annual(ind):
+        return None
+    where = clean(f"{ind.dataset or ''} {ind.category_group or ''} {ind.description or ''}")[:300]
     for subject, country, note in KNOWN_YTD:
         if subject.search(name) and (country.search(name) or country.search(where)):
             return note

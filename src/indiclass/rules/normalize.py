@@ -88,7 +88,23 @@ def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str]:
         return c.reading.scale, "scale word in the unit"
     if kind is K.CURRENCY and c.reading.source != "units" and _billions_guess(c):
         return Scale.BILLIONS, "unit-less US macro aggregate, magnitude suggests billions"
+    if kind is K.CURRENCY and c.reading.source != "units" and _aggregate(c):
+        return Scale.MILLIONS, "unit-less money aggregate: statistical offices publish millions"
     return Scale.RAW_UNITS, "no scale word"
+
+
+def _aggregate(c: Concept) -> bool:
+    """A national money aggregate with no currency word at all (not a price, a per-person amount
+    or a small value): WDI "(current US$)" is an explicit unit, in units."""
+    if c.reading.currency_marker is not None:
+        return False
+    s = c.stats
+    big = s.n == 0 or s.median_abs >= 100
+    return big and c.indicator_type in (
+        IndicatorType.FLOW,
+        IndicatorType.STOCK,
+        IndicatorType.BALANCE,
+    )
 
 
 def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
@@ -124,7 +140,15 @@ def _currency(ind: Indicator, c: Concept) -> tuple[bool, CurrencyAnswer]:
             marker, code = currency_in(fold(desc), clean(desc))
     if marker is None and not ind.currency_code and _dollar_default(ind):
         marker = "DOLLAR"
-    return True, resolve_currency(ind, marker, code, deep=not c.reading.text)
+    answer = resolve_currency(ind, marker, code, deep=not c.reading.text)
+    if c.subject is not None and c.subject.key == "reserves" and _guessed(answer):
+        return True, CurrencyAnswer("USD", "reserves-usd")  # reserves are reported in dollars
+    return True, answer
+
+
+def _guessed(answer: CurrencyAnswer) -> bool:
+    """No currency word or code decided it: only the country, the language or a default."""
+    return answer.how in ("country", "language", "unknown") or answer.how.startswith("none-")
 
 
 _CURRENCY_CONF = {"source-field": 0.95, "unit-code": 0.9, "intl": 0.8, "country": 0.7}

@@ -493,7 +493,7 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
     ),
     (r"bankruptc|insolvenc|business failures", S("bankruptcies", T.COUNT, PER, LO), 0.8),
     (
-        r"carloads|freight|passenger|ton-km|goods transported|traffic|miles traveled|vehicle miles",
+        r"carloads|carloadings|freight|passenger|ton-km|goods transported|traffic|miles traveled|vehicle miles",
         S("transport-volume", T.VOLUME, PER, HI, **OUTPUT),
         0.75,
     ),

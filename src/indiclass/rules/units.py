@@ -157,7 +157,7 @@ def _from_context(ind: Indicator, from_name: bool) -> UnitReading | None:
 def _amount_reading(
     raw: str, text: str, from_name: bool, source: str, *, late: bool = True
 ) -> UnitReading:
-    amount = _PER.split(text, maxsplit=1)[0] if text else ""
+    amount = (_PER.split(text, maxsplit=1)[0] if source != "name" else text) if text else ""
     has_per = amount != text
     scale_row = first_match(SCALE_WORDS, amount) if amount else None
     if scale_row is None and has_per and "1k" in text:

@@ -48,6 +48,9 @@ LEXICON = Lexicon(
         (r"schulden|verschuldung|schuldenstand|verbindlichkeiten", "debt"),
         (r"steuereinnahmen|steuern|einnahmen", "revenue"),
         (r"ausgaben des staates|staatsausgaben|offentliche ausgaben", "outlays"),
+        (r"insolvenz", "bankruptcies"),
+        (r"erzeugung|gewinnung|forderung von|stromerzeugung|warmeerzeugung", "physical-output"),
+        (r"abgabe|einspeisung|verbrauch|einsatz|absatz von", "physical-flow"),
         (
             r"geldmenge|\bm[1-3]\b|einlagen|kredite|darlehen|buchkredite|bargeldumlauf|banknotenumlauf|forderungen|vermogen|bestande?\b|wertpapierbestand|bilanzsumme",
             "money-credit",
@@ -67,8 +70,6 @@ LEXICON = Lexicon(
             r"bruttoinlandsprodukt|\bbip\b|bruttowertschopfung|wertschopfung|bruttonationaleinkommen|produktionswert|produktionsindex|produktion\b|produktion im|industrieproduktion",
             "output",
         ),
-        (r"erzeugung|gewinnung|forderung von|stromerzeugung|warmeerzeugung", "physical-output"),
-        (r"abgabe|einspeisung|verbrauch|einsatz|absatz von", "physical-flow"),
         (r"konsumausgaben|konsum", "spending"),
         (
             r"umsatz|umsatze|einzelhandel|auftragseingang|auftragseingange|absatz|verkaufe|erlose",
@@ -82,7 +83,6 @@ LEXICON = Lexicon(
             "employment",
         ),
         (r"bevolkerung|einwohner|geburten|haushalte", "population"),
-        (r"insolvenz", "bankruptcies"),
         (r"baugenehmigungen|baufertigstellungen|genehmigungen", "housing-events"),
         (r"gewerbeanzeigen|gewerbeanmeldungen|gewerbeabmeldungen", "applications"),
         (r"kfz-neuzulassungen|neuzulassungen|zulassungen", "vehicle-sales"),

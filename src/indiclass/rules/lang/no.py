@@ -17,6 +17,7 @@ LEXICON = Lexicon(
         (r"importveid|effektiv kronekurs", "fx-index"),
         (r"valutakurs(er)?|kronekurs", "fx"),
         (r"arbeidsledighet|ledighetsprosent|arbejdsloshed", "unemployment-rate"),
+        (r"omsetning|omsaetning|detaljhandel", "sales"),
         (
             r"statslan|statsobligasjon|obligasjon|nullkupong|generiske renter|kurser og renter|statspapirer",
             "bond-yield",
@@ -29,7 +30,6 @@ LEXICON = Lexicon(
         (r"\bkpi\b|konsumprisindeks|forbrugerprisindeks|prisindeks", "price-level"),
         (r"likviditet|utlan|innskudd|udlan|indlan|pengemengde|\bm[1-3]\b", "money-credit"),
         (r"statsgjeld|gjeld|statsgaeld|\bgaeld\b", "debt"),
-        (r"omsetning|omsaetning|detaljhandel", "sales"),
         (r"\bbnp\b|bruttonasjonalprodukt|bruttonationalprodukt|produksjon|produktion", "output"),
         (r"sysselsatte|beskjeftigede|beskaeftigede|lonnstakere", "employment"),
         (r"befolkning|folketall", "population"),

@@ -18,7 +18,7 @@ LEXICON = Lexicon(
             "sentiment",
         ),
         (r"cambio efetiva|efetiva real|cambio real", "fx-index"),
-        (r"taxas? de cambio|\bcambio\b|cotacao|\bptax\b|dolar comercial", "fx"),
+        (r"taxas? de cambio|cotacao|\bptax\b|dolar comercial|cambio (comercial|turismo)", "fx"),
         (r"taxa de (desocupacao|desemprego)|desemprego aberto", "unemployment-rate"),
         (r"taxa de (participacao|ocupacao|atividade)|nivel da ocupacao", "population-rate"),
         (r"inadimplencia|atraso", "delinquency"),

@@ -63,12 +63,12 @@ LEXICON = Lexicon(
         (r"arbetslosa", "unemployed"),
         (r"lediga jobb|vakanser", "vacancies"),
         (r"arbetskraften", "labour-force"),
+        (r"konkurser|drabbade av konkurs", "bankruptcies"),
         (
             r"sysselsatta|sysselsattning|anstallda|forvarvsarbetande|jobbytare|\bjobb\b",
             "employment",
         ),
         (r"befolkning|folkmangd|invanare|fodda|hushall", "population"),
-        (r"konkurser|drabbade av konkurs", "bankruptcies"),
         (r"bostadsbyggande|paborjade|kopta smahus|smahus|bostadsratter", "housing-events"),
         (r"gastnatter|overnattningar", "arrivals"),
         (r"arbetsstallen|foretag\b|antal\b", "things-counted"),
