@@ -17,7 +17,7 @@ from indiclass.domain.enums import (
     TimeBasis,
 )
 from indiclass.domain.models import Indicator
-from indiclass.rules._text import ValueStats, clean, first_match, per_indicator, value_stats
+from indiclass.rules._text import Row, ValueStats, clean, first_match, per_indicator, value_stats
 from indiclass.rules.kinds import UnitKind
 from indiclass.rules.lang import alternation, kind_rows, markers
 from indiclass.rules.language import language_of
@@ -56,7 +56,15 @@ _LOG = re.compile(r"\blog\b|logarithm|\bln\b|delta")
 _DIFFERENCE = re.compile(r"\bdelta\b|log difference|first difference|rate of change")
 _PRICES_PAID = BY_KEY["prices-paid"]
 _INDEX_WORD = re.compile(r"\bindex\b|\bindices\b|\bindice\b|指数|지수|\bindex\b|\bindeks\b")
-_RATIO_NAME = re.compile(r"\bratio\b(?!.*%)|\bper 1,?000\b|\bper 100,?000\b")
+_RATIO_NAME = re.compile(r"\bratios?\b(?!.*%)|\bper 1,?000\b|\bper 100,?000\b")
+_PLURAL_PRICES = re.compile(
+    r"\bprices\b|\bprecios\b|\bprecos\b|\bprix\b|\bpreise\b|\bpriser\b|\bprezzi\b"
+)
+_NET_BALANCE = re.compile(
+    r"porcentaje neto|%\s?neto|net percentage|net balance|balance of opinion|saldo de respostas"
+    r"|solde d.opinion|per ?cent balance|diffusion index"
+)
+"""Survey units: a net balance of answers is a survey reading whatever its subject."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,8 @@ class Concept:
     subject_source: str = "none"
     """Which field named the subject: name, category, topic, description or none."""
     language: str | None = None
+    subject_confidence: float = 0.0
+    """The subject row's own weight (specific phrases high, generic words low)."""
 
 
 @per_indicator
@@ -95,6 +105,14 @@ def subject_of(
     """The subject named by ``name`` (parentheses, "as % of …" tails and valuation phrases
     ignored first), trying the text's own language's lexicon first; with ``fits``, the first
     subject that fits."""
+    row = subject_row(name, language, fits)
+    return (row.outcome, row.confidence) if row is not None else (None, 0.0)
+
+
+def subject_row(
+    name: str, language: str | None = None, fits: Callable[[Subject], bool] | None = None
+) -> Row[Subject] | None:
+    """The lexicon row that names the subject (see ``subject_of``)."""
     lowered = _VALUATION.sub(" ", clean(name))
     core = _SHARE_CUT.sub("", _PARENS.sub(" ", lowered)).strip()
     tables = subject_tables(language)
@@ -105,12 +123,12 @@ def subject_of(
         if fits is None:
             row = first_match(table, text)
             if row is not None:
-                return row.outcome, row.confidence
+                return row
             continue
-        for row in table:
-            if row.search(text) and fits(row.outcome):
-                return row.outcome, row.confidence
-    return None, 0.0
+        for candidate in table:
+            if candidate.search(text) and fits(candidate.outcome):
+                return candidate
+    return None
 
 
 _SOURCES = ("category", "topic", "description")
@@ -182,6 +200,10 @@ def _compute(ind: Indicator) -> Concept:
     better = _fitting_subject(ind, language, reading, subject) if ssrc == "name" else None
     if better is not None:
         subject, sconf = better
+    if _NET_BALANCE.search(f"{clean(ind.units)} {reading.text}") and (
+        subject is None or subject.type not in (T.INDEX, T.SENTIMENT, T.PERCENTAGE)
+    ):
+        subject, sconf, ssrc = BY_KEY["survey-balance"], 0.7, "units"
     ctx = Ctx(ind, clean(ind.name), reading, subject, sconf, value_stats(ind))
     kind = resolve_kind(ctx)
     priced = _priced_by_context(ctx, kind, language) if ssrc == "name" else None
@@ -209,6 +231,7 @@ def _compute(ind: Indicator) -> Concept:
         ctx.stats,
         ssrc,
         language,
+        sconf,
     )
 
 
@@ -220,6 +243,8 @@ def resolve_kind(ctx: Ctx) -> UnitKind:
     kind, subj = ctx.reading.kind, ctx.subject
     if kind is K.PERCENT and _SHARE_IN_NAME.search(ctx.name):
         return K.SHARE_OF
+    if kind is K.CURRENCY and subj is None and ctx.reading.source == "name":
+        return K.FX  # a name that only names a currency ("KRW South Korea, won"): its rate
     if kind is K.PERCENT and _CHANGE_MARK.search(ctx.name) and not _pct_level(subj):
         return K.CHANGE
     if kind is K.PERCENT and _context_says_change(ctx) and not _pct_native(subj):
@@ -309,6 +334,8 @@ def _unknown_kind(ctx: Ctx) -> UnitKind:
         return K.CHANGE
     if _RATIO_NAME.search(ctx.name) and not (subj is not None and subj.type is T.SHARE):
         return K.RATIO
+    if _SHARE_IN_NAME.search(ctx.name):
+        return K.SHARE_OF
     if subj is None:
         if _CHANGE_MARK.search(ctx.name):
             return K.CHANGE
@@ -318,6 +345,10 @@ def _unknown_kind(ctx: Ctx) -> UnitKind:
     if subj.key in ("fx",):
         return K.FX
     if subj.key == "price-level" or subj.type in (T.INDEX, T.SENTIMENT, T.VOLATILITY):
+        return K.INDEX
+    if subj.key == "price" and _PLURAL_PRICES.search(ctx.name) and not _money_word(ctx.name, ""):
+        return K.INDEX  # "Commercial property prices" with no unit: a price index
+    if _INDEX_WORD.search(ctx.name) and subj.type not in (T.PRICE, T.THRESHOLD):
         return K.INDEX
     if subj.key == "flag":
         return K.FLAG

@@ -17,6 +17,7 @@ from itertools import pairwise
 from indiclass.domain.enums import CumulativePattern, ReportingFrequency
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules._text import build, clean, per_indicator
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
 from indiclass.rules.frequency import periodicity_of
 from indiclass.rules.kinds import UnitKind
@@ -76,16 +77,24 @@ class Evidence:
     years: int
     confidence: float
     reason: str
+    key: str = "series"
+    """Evidence kind (for the confidence table): rolling, known, words, annual, not-amount,
+    few-points, series-yes, series-no."""
 
 
 def detect_cumulative(ind: Indicator, time: TimeResult) -> CumulativeResult:
+    from indiclass.rules.evidence import calibrated, cumulative_keys
+
     ev = cumulative_evidence(ind)
+    c = concept_of(ind)
+    fields = {"is_cumulative": calibrated("is_cumulative", c, cumulative_keys(c, ev))}
     return build(
         CumulativeResult,
         is_cumulative=ev.is_cumulative,
         pattern=ev.pattern,
         evidence_years=ev.years,
-        confidence=ev.confidence,
+        confidence=stage_confidence(fields, ev.confidence),
+        field_confidence=fields,
         reasoning=ev.reason,
     )
 
@@ -95,17 +104,21 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
     """Name words first, then the series; annual and rolling-sum series are never cumulative."""
     name = clean(f"{ind.name} {ind.long_name or ''}")
     if NOT_CUMULATIVE.search(name):
-        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total")
+        return Evidence(
+            False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total", "rolling"
+        )
     known = _known_ytd(ind, name)
     if known is not None:
-        return Evidence(True, CumulativePattern.YTD, 0, 0.75, known)
+        return Evidence(True, CumulativePattern.YTD, 0, 0.75, known, "known")
     if YTD_WORDS.search(name) or RUNNING_WORDS.search(name):
         pattern = (
             CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) else CumulativePattern.YTD
         )
-        return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
+        return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative", "words")
     if _annual(ind):
-        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
+        return Evidence(
+            False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD", "annual"
+        )
     if concept_of(ind).kind not in AMOUNT_KINDS:
         return Evidence(
             False,
@@ -113,6 +126,7 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
             0,
             0.8,
             "a rate, index or percent with no year-to-date wording",
+            "not-amount",
         )
     return series_evidence(ind)
 
@@ -147,6 +161,7 @@ def series_evidence(ind: Indicator) -> Evidence:
             0,
             0.55,
             "too few dated values to see year boundaries; assumed not cumulative",
+            "few-points",
         )
     resets = _resets(pts)
     years = _reset_years(pts, resets)
@@ -157,9 +172,15 @@ def series_evidence(ind: Indicator) -> Evidence:
             years,
             0.8,
             f"values reset at the same month in {years} years and grow in between",
+            "series-yes",
         )
     return Evidence(
-        False, CumulativePattern.PERIODIC, years, 0.75, "no year-start resets in the values"
+        False,
+        CumulativePattern.PERIODIC,
+        years,
+        0.75,
+        "no year-start resets in the values",
+        "series-no",
     )
 
 

@@ -206,7 +206,7 @@ def _shape_price_per(ctx: Ctx) -> Shape:
 def _shape_count(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is None:
-        return T.COUNT, PIT, NE, 0.5, ": a count"
+        return T.COUNT, PIT, HI, 0.5, ": a count"
     if subj.type is T.CAPACITY:
         return T.CAPACITY, subj.basis, subj.orientation, _conf(ctx, 0.7), ": productive capacity"
     basis = PER if subj.type in (T.FLOW, T.VOLUME) else subj.basis
@@ -235,7 +235,8 @@ def _shape_ratio(ctx: Ctx) -> Shape:
     if subj is None:
         return T.RATIO, PIT, NE, 0.55, ": a ratio"
     native = subj.type is T.RATIO or subj.pct_native
-    orient = LO if subj.key == "debt" else (subj.orientation if native else NE)
+    bad = subj.orientation is LO  # debt, debt service, deficits, unemployment stay bad as ratios
+    orient = LO if bad else (subj.orientation if native else NE)
     basis = subj.basis if subj.type is not T.COUNT else PIT
     return T.RATIO, basis, orient, _conf(ctx, 0.75), ": a ratio"
 

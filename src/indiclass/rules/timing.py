@@ -10,8 +10,10 @@ from statistics import median
 from indiclass.domain.enums import ReportingFrequency, TimeBasis
 from indiclass.domain.models import Indicator, NormalizationResult, TimeResult
 from indiclass.rules._text import build, clean, first_match
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
 from indiclass.rules.cumulative import cumulative_evidence, dated_points
+from indiclass.rules.evidence import calibrated, time_keys
 from indiclass.rules.frequency import NAME_FREQUENCY, PERIODICITY
 
 F = ReportingFrequency
@@ -29,20 +31,29 @@ GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
 _ANNUAL_SOURCES = re.compile(r"world development indicators|world economic outlook|\bwdi\b|\bweo\b")
 
 
+def time_basis_of(ind: Indicator) -> TimeBasis:
+    """The concept's time basis, cumulative when the year-to-date evidence says so."""
+    return (
+        TimeBasis.CUMULATIVE
+        if cumulative_evidence(ind).is_cumulative
+        else concept_of(ind).time_basis
+    )
+
+
 def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
     freq, fconf, fwhy = reporting_frequency(ind)
     c = concept_of(ind)
-    basis, bconf, bwhy = c.time_basis, c.confidence, c.reason
     ev = cumulative_evidence(ind)
-    if ev.is_cumulative:
-        basis, bconf, bwhy = TimeBasis.CUMULATIVE, ev.confidence, ev.reason
-    conf = round(min(fconf, 0.5 + 0.5 * bconf) if fconf < 0.6 else 0.3 * fconf + 0.7 * bconf, 3)
+    basis = time_basis_of(ind)
+    why = ev.reason if ev.is_cumulative else c.reason
+    fields = {"time_basis": calibrated("time_basis", c, time_keys(c, ev, basis.value))}
     return build(
         TimeResult,
         reporting_frequency=freq,
         time_basis=basis,
-        confidence=conf,
-        reasoning=f"{fwhy}; {basis.value}: {bwhy}"[:2000],
+        confidence=stage_confidence(fields, 0.5),
+        field_confidence={**fields, "reporting_frequency": fconf},
+        reasoning=f"{fwhy}; {basis.value}: {why}"[:2000],
     )
 
 

@@ -50,7 +50,7 @@ LEXICON = Lexicon(
         (r"ausgaben des staates|staatsausgaben|offentliche ausgaben", "outlays"),
         (r"insolvenz", "bankruptcies"),
         (r"erzeugung|gewinnung|forderung von|stromerzeugung|warmeerzeugung", "physical-output"),
-        (r"abgabe|einspeisung|verbrauch|einsatz|absatz von", "physical-flow"),
+        (r"abgabe|einspeisung|\bverbrauch\b|brennstoffeinsatz|absatz von", "physical-flow"),
         (
             r"geldmenge|\bm[1-3]\b|einlagen|kredite|darlehen|buchkredite|bargeldumlauf|banknotenumlauf|forderungen|vermogen|bestande?\b|wertpapierbestand|bilanzsumme",
             "money-credit",
