@@ -41,7 +41,14 @@ from indiclass.domain.models import Indicator, parse_indicator
 from indiclass.evaluation import FIELD_MAP, calibration_summary, is_right
 from indiclass.pipeline import classify
 from indiclass.rules import _text, subjects
-from indiclass.rules.calibration import STAGE_FIELDS, TABLE_PATH, Record, Table, fit
+from indiclass.rules.calibration import (
+    PRIOR_STRENGTH,
+    STAGE_FIELDS,
+    TABLE_PATH,
+    Record,
+    Table,
+    fit,
+)
 from indiclass.rules.concept import concept_of, subject_row
 from indiclass.rules.evidence import NO_EVIDENCE_CAP, evidence_of, no_evidence
 from indiclass.rules.units import short_description
@@ -225,10 +232,11 @@ def _misses_below(stage_rows: list[Any], t: float) -> float | None:
     return round(sum(c < t for c in misses) / len(misses), 4) if misses else None
 
 
-def lopo(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def lopo(rows: list[dict[str, Any]], strength: float = PRIOR_STRENGTH) -> dict[str, Any]:
     by_publisher: dict[str, Table] = {}
     for pub in {r["publisher"] for r in rows}:
-        by_publisher[pub] = fit(records([r for r in rows if r["publisher"] != pub]))
+        others = records([r for r in rows if r["publisher"] != pub])
+        by_publisher[pub] = fit(others, strength)
     return score(rows, lambda row: by_publisher[row["publisher"]])
 
 
@@ -240,6 +248,7 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=DEV, help="the dev set's indicators.jsonl")
     ap.add_argument("--out", type=Path, default=TABLE_PATH)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--prior-strength", type=float, default=PRIOR_STRENGTH)
     args = ap.parse_args()
     rows = scored_rows(args.indicators, args.labels, dev=args.dev)
     if args.command == "fit":
@@ -251,16 +260,16 @@ def main() -> None:
             "publishers": len({r["publisher"] for r in rows}),
             "command": "python benchmarks/calibration.py fit",
         }
-        table = fit(records(rows), meta=meta)
+        table = fit(records(rows), args.prior_strength, meta=meta)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(table.to_json(), indent=1, ensure_ascii=False) + "\n")
         print(f"wrote {args.out} ({len(rows)} rows, {meta['publishers']} publishers)")
         return
     plain = scored_rows(args.indicators, args.labels, ablate=False)
-    full = fit(records(rows))
+    full = fit(records(rows), args.prior_strength)
     report = {
         "in_sample": score(plain, lambda row: full),
-        "lopo": lopo(rows),
+        "lopo": lopo(rows, args.prior_strength),
     }
     if args.json:
         print(json.dumps(report, indent=2))

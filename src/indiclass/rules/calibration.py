@@ -4,8 +4,9 @@ on the tuning corpus for the same kind of evidence, as a table fitted from label
 Each answer comes with a chain of evidence keys, most specific first (e.g. for ``family``:
 ``"units:percent>rate|name|latin"``, ``"percent>rate|name"``, ``"percent|name"``, ``"name"``).
 The table stores (right, total) counts per key; the estimate is a hierarchical Beta smoothing
-from the field's overall rate down the chain, so a key seen on few rows stays close to its more
-general parent and a key never seen is its parent. ``benchmarks/calibration.py`` fits the table
+from an uninformed 0.5 at the most general key down the chain, so a key seen on few rows stays
+close to its more general parent, a key never seen is its parent, and a general kind of
+evidence seen on few rows stays uncertain. ``benchmarks/calibration.py`` fits the table
 on the tuning corpus (``fit``) and measures it with leave-one-publisher-out (``lopo``).
 
 The table is package data (``rules/data/calibration.json``); the fit here is pure and tested.
@@ -42,12 +43,12 @@ STAGE_FIELDS: dict[str, tuple[str, ...]] = {
 """Each rule stage's scored fields: the stage's confidence is the least of theirs (hybrid
 compares it with ``min_confidence``)."""
 
-PRIOR_STRENGTH = 4.0
+PRIOR_STRENGTH = 8.0
 """Pseudo-rows of the parent estimate added to each key's counts."""
 FLOOR, CEILING = 0.05, 0.99
 """No estimate leaves this range (a table fitted on a few hundred rows is never certain)."""
-DEFAULT_RATE = 0.6
-"""The field rate used when the table has no row for a field at all."""
+UNINFORMED = 0.5
+"""The estimate before any row of a kind of evidence is seen."""
 TABLE_PATH = Path(__file__).parent / "data" / "calibration.json"
 
 Counts = dict[str, tuple[int, int]]
@@ -63,10 +64,11 @@ class Table:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def estimate(self, name: str, keys: Sequence[str]) -> float:
-        """The smoothed share of right answers for ``keys`` (most specific first)."""
+        """The smoothed share of right answers for ``keys`` (most specific first), starting
+        from an uninformed ``UNINFORMED`` at the most general key: a kind of evidence seen on
+        few rows is not credited with the field's overall accuracy."""
         counts = self.fields.get(name, {})
-        right, total = counts.get("", (0, 0))
-        p = (right + DEFAULT_RATE * 2) / (total + 2)
+        p = UNINFORMED
         m = self.prior_strength
         for key in reversed(keys):
             r, n = counts.get(key, (0, 0))

@@ -32,7 +32,7 @@ T = IndicatorType
 _PARENS = re.compile(r"\([^()]*\)|\[[^\]]*\]")
 _SHARE_CUT = re.compile(r"\s(as (a )?(percent(age)?|proportion|share|ratio) of|to gdp|% of)\b.*")
 _SHARE_IN_NAME = re.compile(
-    r"as (a )?(percent(age)?|proportion|share) of|\bto gdp\b|% of\b|\bshare of (world|total)\b"
+    r"as (a )?(percent(age)?|proportion|share) of|\bto[- ]gdp\b|% of\b|\bshare of (world|total)\b"
     r"|%\s?(gdp|pib|bip|bnp|bbp)\b|" + fold(alternation(kind_rows(UnitKind.SHARE_OF)))
 )
 _CHANGE_MARK = re.compile(

@@ -53,12 +53,31 @@ def language_group(c: Concept) -> str:
     return "cjk" if c.language in CJK else "latin"
 
 
+def _read(c: Concept) -> str:
+    """The unit kind as read, or ``inferred-<kind>`` when the subject supplied it to a unit the
+    lexicons could not read."""
+    return c.reading.kind.value if c.reading.kind is c.kind else f"inferred-{c.kind.value}"
+
+
 def _unit(c: Concept) -> str:
-    """Where the unit came from and what it was read as (``units:percent``); a kind the subject
-    supplied to an unreadable unit is ``inferred``."""
-    source = _UNIT_SOURCE.get(c.reading.source, "none")
-    read = c.reading.kind.value if c.reading.kind is c.kind else f"inferred-{c.kind.value}"
-    return f"{source}:{read}"
+    """Where the unit came from and what it was read as (``units:percent``)."""
+    return f"{_UNIT_SOURCE.get(c.reading.source, 'none')}:{_read(c)}"
+
+
+FAMILY_DECIDING = frozenset({"change", "index", "currency", "price-per", "fx", "flag", "duration"})
+"""Unit kinds that fix the family without a subject (a % change is change-movement)."""
+TYPE_DECIDING = frozenset({"change", "index", "price-per", "fx", "flag", "duration"})
+"""Unit kinds that fix the type without a subject (a money amount may be a flow or a stock)."""
+
+
+def _basis(c: Concept, deciding: frozenset[str] = FAMILY_DECIDING) -> str:
+    """How much stands behind the unit: a kind that decides alone, an ambiguous one
+    (percent, count, ratio, …), one the subject inferred, or none."""
+    if c.kind.value == "unknown":
+        return "none"
+    if c.reading.kind is not c.kind:
+        return "inferred"
+    return "deciding" if c.kind.value in deciding else "ambiguous"
 
 
 def _subject(c: Concept) -> str:
@@ -67,31 +86,46 @@ def _subject(c: Concept) -> str:
     return f"{source}{strength}"
 
 
-def type_keys(c: Concept, answer: str) -> Keys:
-    """family and indicator_type: unit, answer, subject, language."""
-    kind, subj, lang = c.kind.value, _subject(c), language_group(c)
+def _subject_key(c: Concept) -> str:
+    return c.subject.key if c.subject is not None else "-"
+
+
+def type_keys(c: Concept, answer: str, deciding: frozenset[str] = FAMILY_DECIDING) -> Keys:
+    """family and indicator_type: unit (source and kind), answer, subject, language; the most
+    general level keeps whether the unit decides alone and whether a subject was found."""
+    subj = _subject(c)
     return (
-        f"{_unit(c)}>{answer}|{subj}|{lang}",
-        f"{kind}>{answer}|{subj}",
-        f"{kind}|{subj[:4]}",
-        subj[:4],
+        f"{_unit(c)}>{answer}|{_subject_key(c)}|{language_group(c)}",
+        f"{_unit(c)}>{answer}|{subj}",
+        f"{_read(c)}>{answer}|{subj[:4]}",
+        f"{_basis(c, deciding)}|{subj[:4]}",
     )
 
 
 def orientation_keys(c: Concept, answer: str) -> Keys:
-    kind, subj, lang = c.kind.value, _subject(c), language_group(c)
-    key = c.subject.key if c.subject is not None else "-"
-    return (f"{kind}>{answer}|{key}|{lang}", f"{kind}>{answer}|{subj}", f"{answer}|{subj[:4]}")
+    subj = _subject(c)
+    return (
+        f"{_read(c)}>{answer}|{_subject_key(c)}|{language_group(c)}",
+        f"{_read(c)}>{answer}|{subj}",
+        f"{_read(c)}|{subj[:4]}",
+        f"{_basis(c, _NOTHING)}|{subj[:4]}",
+    )
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def time_keys(c: Concept, ev: Evidence, answer: str) -> Keys:
-    kind, subj, lang = c.kind.value, _subject(c), language_group(c)
+    subj = _subject(c)
     return (
-        f"{ev.key}|{kind}>{answer}|{subj}|{lang}",
-        f"{ev.key}|{kind}>{answer}",
-        f"{kind}>{answer}",
-        answer,
+        f"{ev.key}|{_read(c)}>{answer}|{_subject_key(c)}",
+        f"{ev.key}|{_read(c)}>{answer}|{subj}",
+        f"{_read(c)}>{answer}|{subj[:4]}",
+        f"{_basis(c, _TIME_DECIDING)}|{subj[:4]}",
     )
+
+
+_TIME_DECIDING = frozenset({"change", "price-per", "fx", "flag"})
 
 
 def cumulative_keys(c: Concept, ev: Evidence) -> Keys:
@@ -128,7 +162,7 @@ def evidence_of(ind: Indicator) -> dict[str, Keys]:
     type_ = c.indicator_type.value
     return {
         "family": type_keys(c, type_),
-        "indicator_type": type_keys(c, type_),
+        "indicator_type": type_keys(c, type_, TYPE_DECIDING),
         "time_basis": time_keys(c, ev, time_basis_of(ind).value),
         "is_currency_denominated": money_keys(c, norm.is_currency),
         "detected_currency": currency_keys(c, norm.currency.how),

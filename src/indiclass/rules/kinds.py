@@ -34,4 +34,6 @@ KRONE = "KRONE"
 """Marker: kroner/krone (NOK unless the country is Denmark)."""
 YUAN = "YUAN"
 """Marker: 元 (CNY unless the country is Taiwan, Hong Kong or Macao)."""
-MARKERS = frozenset({LCU, INTL, DOLLAR, PESO, KRONE, YUAN})
+NAMED = "NAMED"
+"""Marker: a currency named without a code the rules resolve (schilling, peseta, dinar, ...)."""
+MARKERS = frozenset({LCU, INTL, DOLLAR, PESO, KRONE, YUAN, NAMED})

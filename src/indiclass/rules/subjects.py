@@ -45,6 +45,8 @@ def S(
 
 
 FLAG = S("flag", T.OTHER, PIT, LO)
+TERM = S("term", T.DURATION, PIT, NE)
+"""A term or maturity (of loans, of debt): a length of time, neither good nor bad."""
 PCT = {"pct_native": True}
 MONEY = {"money": True}
 PRICE = {"price_like": True}
@@ -71,6 +73,11 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         r"peak to trough|recession length|contraction.*\b(months|length)",
         S("recession-length", T.DURATION, PER, LO),
         0.8,
+    ),
+    (
+        r"term to maturity|average (term|maturity)|maturity of (new |the )?(credit|loans|debt)",
+        TERM,
+        0.75,
     ),
     (
         r"\bduration\b|time required|time to\b|lead time|time spent|days? to\b|strike days"
@@ -197,6 +204,17 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.75,
     ),
     (r"loans and bills|bills discounted", S("money-credit", T.STOCK, PIT, NE, money=True), 0.8),
+    (
+        r"(liabilities|assets) of (the )?(banks?|banking|monetary|financial|deposit)"
+        r"|\bbank(s|ing)?\b.*\bliabilit|contingent liabilit",
+        S("money-credit", T.STOCK, PIT, NE, money=True),
+        0.75,
+    ),
+    (
+        r"intermediate (consumption|inputs?|goods and services)",
+        S("outlays", T.FLOW, PER, NE, **MONEY),
+        0.75,
+    ),
     (
         r"treasury(?! (budget|balance|statement))|\bbonds?\b|\bbills?\b|\bnotes?\b|\bgilts?\b|\bjgb\b|\bbund\b|\bbtf\b|\boat\b"
         r"|\bauction\b|\byields?\b|commercial paper|certificates? of deposit|\bsecurit(y|ies)\b.*rate"
@@ -553,7 +571,7 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
     (
         r"procedures|applications|\bnumber of\b|\bbranches\b|\bborrowers\b|\bfirms\b|registrations"
         r"|tax payments",
-        S("things-counted", T.COUNT, PIT, NE),
+        S("things-counted", T.COUNT, PIT, HI),
         0.6,
     ),
 ]
@@ -567,6 +585,7 @@ EXTRA: tuple[Subject, ...] = (
     S("component-share", T.SHARE, PIT, NE, **PCT),
     S("payments", T.FLOW, PER, NE, **MONEY),
     S("trading-volume", T.VOLUME, PER, NE),
+    TERM,
 )
 """Subjects only other languages' lexicons name (by key)."""
 

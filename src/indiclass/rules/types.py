@@ -27,7 +27,7 @@ from indiclass.domain.models import (
 from indiclass.rules._text import build
 from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
-from indiclass.rules.evidence import calibrated, orientation_keys, type_keys
+from indiclass.rules.evidence import TYPE_DECIDING, calibrated, orientation_keys, type_keys
 
 T = IndicatorType
 A = TemporalAggregation
@@ -73,7 +73,7 @@ def classify_type(
 ) -> TypeResult:
     c = concept_of(ind)
     type_, why = c.indicator_type, c.reason
-    type_conf = calibrated("indicator_type", c, type_keys(c, type_.value))
+    type_conf = calibrated("indicator_type", c, type_keys(c, type_.value, TYPE_DECIDING))
     if not type_fits_family(type_, family.family):
         type_, type_conf = FAMILY_DEFAULT[family.family], MISFIT_CONFIDENCE
         why = f"family {family.family.value} given; {c.indicator_type.value} does not fit, default"

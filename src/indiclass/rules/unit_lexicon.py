@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from indiclass.domain.enums import Scale
 from indiclass.rules._text import compile_table
-from indiclass.rules.kinds import DOLLAR, INTL, KRONE, LCU, PESO, YUAN, UnitKind
+from indiclass.rules.kinds import DOLLAR, INTL, KRONE, LCU, NAMED, PESO, YUAN, UnitKind
 from indiclass.rules.lang import country_rows, currency_rows, kind_rows, markers, scale_rows
 
 __all__ = ["DOLLAR", "INTL", "KRONE", "LCU", "PESO", "YUAN", "UnitKind"]
@@ -63,7 +63,7 @@ EARLY_ROWS: Rows = [
     ),
     (
         r"(%|\bpercent|\bper ?cent|\bpercentage|\bproportion|\bshare) of\b|% gdp|percent gdp"
-        r"|% of\b|\bto gdp\b|%[a-z ]{1,30} of\b|share of (world|total)|%\s?(gdp|pib|bip|bnp|bbp)\b",
+        r"|% of\b|\bto[- ]gdp\b|%[a-z ]{1,30} of\b|share of (world|total)|%\s?(gdp|pib|bip|bnp|bbp)\b",
         K.SHARE_OF,
         0.85,
     ),
@@ -216,6 +216,15 @@ CURRENCY_WORDS = compile_table(
         (r"\bpesos?\b", PESO, 0.8),
         (r"\bkroner\b|\bkrone\b|\bkr\b", KRONE, 0.8),
         (r"\bdollars?\b|\$|\bcents?\b", DOLLAR, 0.85),
+        (
+            r"\b(shillings?|schillings?|francs?|pesetas?|markkaa?|marka|lire|lira|koruna|dirhams?"
+            r"|dinars?|riyals?|rials?|escudos?|drachmas?|guilders?|punts?|kroon|lats|litas|tolars?"
+            r"|kuna|leva|lev|lei|leu|sucres?|bolivars?|kwacha|naira|cedis?|taka|kyats?|kips?"
+            r"|riels?|tenge|hryvnias?|manats?|laris?|drams?|somoni|tugriks?|pulas?|lilangeni"
+            r"|maloti|ouguiyas?|dalasis?|leones?|nakfa|birr|ariary|pataca|ngultrum|rufiyaa)\b",
+            NAMED,
+            0.7,
+        ),
     ]
 )
 

@@ -84,7 +84,7 @@ LEXICON = Lexicon(
         (r"mercado de valores|indice general|\bibex\b|\bbolsa\b|cotizaciones bursatiles", "equity"),
         (r"parados|desempleados|desocupados", "unemployed"),
         (
-            r"ocupados|empleo|afiliados|afiliacion|asalariados|trabajadores|puestos de trabajo",
+            r"\bocupados\b|\bempleo\b|afiliados|afiliacion|asalariados|trabajadores|puestos de trabajo",
             "employment",
         ),
         (r"poblacion activa", "labour-force"),

@@ -75,10 +75,10 @@ LEXICON = Lexicon(
         (r"\bibovespa\b|bolsa de valores|acoes", "equity"),
         (r"desocupados|desempregados", "unemployed"),
         (r"forca de trabalho", "labour-force"),
-        (r"ocupados|pessoal ocupado|empregados|emprego", "employment"),
+        (r"\bocupados\b|pessoal ocupado|\bempregados\b|\bemprego\b", "employment"),
         (r"populacao|habitantes|domicilios", "population"),
         (r"falencias|recuperacoes judiciais|cheques devolvidos", "bankruptcies"),
-        (r"dias corridos|prazo medio", "time-to"),
+        (r"dias corridos|prazo medio", "term"),
         (r"licenciamento de veiculos|veiculos", "vehicle-sales"),
     ),
     kinds=(
