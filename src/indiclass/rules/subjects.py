@@ -211,7 +211,7 @@ ENGLISH_ROWS: list[tuple[str, Subject, float]] = [
         0.75,
     ),
     (
-        r"intermediate (consumption|inputs?|goods and services)",
+        r"intermediate (consumption|inputs?|goods and services)|\(debit\)|- debit\b|\bdebits?$",
         S("outlays", T.FLOW, PER, NE, **MONEY),
         0.75,
     ),
