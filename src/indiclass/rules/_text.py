@@ -103,8 +103,17 @@ def _literal_runs(alt: str) -> list[str]:
     return runs
 
 
-_MEMO: dict[tuple[int, str], Any] = {}
+_MEMO: dict[tuple[Any, ...], Any] = {}
 _MEMO_MAX = 50_000
+MEMO = _MEMO
+"""The lexicon look-up memo (first matches, subject rows, language guesses)."""
+
+
+def remember(key: tuple[Any, ...], value: Any) -> None:
+    """Store a look-up result in the shared memo (cleared when it grows too big)."""
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = value
 
 
 def first_match(table: Sequence[Row[T]], text: str) -> Row[T] | None:

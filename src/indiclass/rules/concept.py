@@ -17,6 +17,7 @@ from indiclass.domain.enums import (
     TimeBasis,
 )
 from indiclass.domain.models import Indicator
+from indiclass.rules import _text
 from indiclass.rules._text import Row, ValueStats, clean, first_match, per_indicator, value_stats
 from indiclass.rules.kinds import UnitKind
 from indiclass.rules.lang import alternation, kind_rows, markers
@@ -112,10 +113,24 @@ def subject_of(
 def subject_row(
     name: str, language: str | None = None, fits: Callable[[Subject], bool] | None = None
 ) -> Row[Subject] | None:
-    """The lexicon row that names the subject (see ``subject_of``)."""
+    """The lexicon row that names the subject (see ``subject_of``); memoised."""
+    tables = subject_tables(language)
+    key = ("subject", name, language, fits, *map(id, tables))
+    if key in _text.MEMO:
+        return _text.MEMO[key]  # type: ignore[no-any-return]
+    found = _subject_row(name, language, fits, tables)
+    _text.remember(key, found)
+    return found
+
+
+def _subject_row(
+    name: str,
+    language: str | None,
+    fits: Callable[[Subject], bool] | None,
+    tables: tuple[tuple[Row[Subject], ...], ...],
+) -> Row[Subject] | None:
     lowered = _VALUATION.sub(" ", clean(name))
     core = _SHARE_CUT.sub("", _PARENS.sub(" ", lowered)).strip()
-    tables = subject_tables(language)
     primary = 2 if language in BY_LANGUAGE else 1  # own language and English: both texts
     order = [(t, x) for t in tables[:primary] for x in (core, lowered)]
     order += [(t, x) for x in (core, lowered) for t in tables[primary:]]
@@ -172,6 +187,10 @@ def _priced_by_context(
     return None
 
 
+def _can_be_amount(subject: Subject) -> bool:
+    return subject.money or not subject.pct_native
+
+
 def _is_price_level(subject: Subject) -> bool:
     return subject.key == "price-level"
 
@@ -189,7 +208,7 @@ def _fitting_subject(
         return None
     if not (subject.pct_native and not subject.money) and subject.type not in _RATE_ONLY:
         return None
-    found, conf = subject_of(ind.name, language, fits=lambda s: s.money or not s.pct_native)
+    found, conf = subject_of(ind.name, language, fits=_can_be_amount)
     return (found, conf) if found is not None else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from indiclass.domain.models import Indicator
-from indiclass.rules._text import clean, per_indicator
+from indiclass.rules._text import MEMO, clean, per_indicator, remember
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
@@ -67,7 +67,17 @@ def script_language(text: str) -> str | None:
 
 
 def latin_language(raw: str) -> str | None:
-    """The Latin-script language with the most characteristic words (None on a tie or none)."""
+    """The Latin-script language with the most characteristic words (None on a tie or none);
+    memoised."""
+    key = ("language", raw)
+    if key in MEMO:
+        return MEMO[key]  # type: ignore[no-any-return]
+    found = _latin_language(raw)
+    remember(key, found)
+    return found
+
+
+def _latin_language(raw: str) -> str | None:
     text = clean(raw)
     scores = {lang: len(p.findall(text)) for lang, p in _WORDS.items()}
     for lang, p in _LETTERS.items():
