@@ -210,6 +210,7 @@ def score(rows: list[dict[str, Any]], table_for: Any) -> dict[str, Any]:
         }
         stage_rows.append((stages, row["review_passed"], row["fields"]["family"][0], conf))
     summary = calibration_summary(answers)
+    summary["by_language"] = _by_group(rows, "language")
     summary["hybrid"] = {
         f"{t:.2f}": {
             "llm_share": round(
@@ -225,6 +226,24 @@ def score(rows: list[dict[str, Any]], table_for: Any) -> dict[str, Any]:
         for t in THRESHOLDS
     }
     return summary
+
+
+def _by_group(rows: list[dict[str, Any]], kind: str) -> dict[str, dict[str, float]]:
+    """Accuracy per field for each language (or publisher), and English vs the rest."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row[kind]].append(row)
+        groups["non-English" if row[kind] != "en" else "English"].append(row)
+    return {
+        name: {
+            "n": len(members),
+            **{
+                f: round(sum(m["fields"][f][0] for m in members) / len(members), 3)
+                for f in members[0]["fields"]
+            },
+        }
+        for name, members in sorted(groups.items())
+    }
 
 
 def _misses_below(stage_rows: list[Any], t: float) -> float | None:
@@ -289,6 +308,12 @@ def _print(report: dict[str, Any]) -> None:
             f"  all fields: at>=0.8 {part['overall']['share_high']:.2f} "
             f"(wrong {part['overall']['wrong_high']:.3f}), ece {part['overall']['ece']:.3f}"
         )
+        for lang, accs in part["by_language"].items():
+            if lang in ("English", "non-English"):
+                print(
+                    f"  {lang:12} n={accs['n']:3} family {accs['family']:.3f} type "
+                    f"{accs['indicator_type']:.3f}"
+                )
         for t, h in part["hybrid"].items():
             print(
                 f"  min_confidence {t}: LLM for {h['llm_share']:.1%} of indicators, "

@@ -57,6 +57,8 @@ CJK = frozenset({"zh", "ja", "ko"})
 
 def script_language(text: str) -> str | None:
     """ko, ja or zh from the script alone (None for other scripts)."""
+    if text.isascii():
+        return None
     if _HANGUL.search(text):
         return "ko"
     if _KANA.search(text) or (_HAN.search(text) and _JAPANESE_KANJI.search(text)):
