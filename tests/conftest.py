@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+SHARED_EVAL = Path(
+    os.environ.get("INDICLASS_SHARED_EVAL")
+    or Path(__file__).resolve().parents[2] / "shared" / "eval"
+)
+"""../shared/eval beside the checkout; INDICLASS_SHARED_EVAL points elsewhere (a git worktree)."""
 
 
 def load_jsonl(path: Path) -> list[dict]:

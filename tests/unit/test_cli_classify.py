@@ -164,6 +164,35 @@ def test_eval_reports_accuracy_and_confusions(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "indicator_type" in table.stdout
 
 
+def test_eval_reports_groups_calibration_hybrid_and_a_plot(tmp_path: Path) -> None:
+    src = tmp_path / "i.jsonl"
+    rows = [
+        {"id": "p:1", "name": "Civilian Unemployment Rate", "units": "Percent"},
+        {"id": "p:2", "name": "Xyzzy plugh", "publisher": "q", "language": "en"},
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in rows))
+    labels = tmp_path / "l.jsonl"
+    labels.write_text(
+        "\n".join(
+            json.dumps({"id": i, "family": f})
+            for i, f in (("p:1", "numeric-measurement"), ("p:2", "temporal"))
+        )
+    )
+    png = tmp_path / "r.png"
+    args = ["eval", str(src), str(labels), "--json", "--min-confidence", "0.6", "--plot", str(png)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["min_confidence"] == 0.6 and data["llm_share_at_min_confidence"] == 0.5
+    assert data["family_misses_below_min_confidence"] == 1.0
+    assert set(data["groups"]) == {"prefix", "publisher", "language"}
+    assert data["calibration"]["fields"]["family"]["n"] == 2
+    assert data["accuracy_ci95"]["family"][0] < 0.5 < data["accuracy_ci95"]["family"][1]
+    assert png.exists()
+    table = runner.invoke(app, ["eval", str(src), str(labels)])
+    assert table.exit_code == 0 and "Calibration" in table.stdout and "hybrid" in table.stdout
+
+
 def test_help_texts() -> None:
     for args in (["--help"], ["classify", "--help"], ["eval", "--help"]):
         r = runner.invoke(app, args)

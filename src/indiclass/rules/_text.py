@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from indiclass.domain.models import Indicator
+from indiclass.rules.script import fold
 
 T = TypeVar("T")
 
@@ -37,8 +38,10 @@ class Row(Generic[T]):
 def compile_table(rows: Sequence[tuple[str, T, float]]) -> tuple[Row[T], ...]:
     """Compile ``(regex, outcome, confidence)`` rows. Patterns are lower case and are matched
     against lower-cased text (see ``clean``), which is faster than case-insensitive matching;
-    each row also gets literal anchors, a cheap pre-filter before the regex runs."""
-    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in rows)
+    each row also gets literal anchors, a cheap pre-filter before the regex runs. Patterns are
+    folded like the text (``rules.script.fold``), so either script form may be written."""
+    folded = [(fold(p), o, c) for p, o, c in rows]
+    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in folded)
 
 
 _SPECIAL = set("\\()[]{}?*+|.^$")
@@ -100,8 +103,17 @@ def _literal_runs(alt: str) -> list[str]:
     return runs
 
 
-_MEMO: dict[tuple[int, str], Any] = {}
+_MEMO: dict[tuple[Any, ...], Any] = {}
 _MEMO_MAX = 50_000
+MEMO = _MEMO
+"""The lexicon look-up memo (first matches, subject rows, language guesses)."""
+
+
+def remember(key: tuple[Any, ...], value: Any) -> None:
+    """Store a look-up result in the shared memo (cleared when it grows too big)."""
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = value
 
 
 def first_match(table: Sequence[Row[T]], text: str) -> Row[T] | None:
@@ -129,14 +141,15 @@ _CLEAN: dict[str, str] = {}
 
 
 def clean(text: str | None) -> str:
-    """Lower-cased text with collapsed whitespace ('' for None); memoised."""
+    """Folded (``rules.script.fold``), lower-cased text with collapsed whitespace ('' for None);
+    memoised."""
     if not text:
         return ""
     hit = _CLEAN.get(text)
     if hit is None:
         if len(_CLEAN) >= _MEMO_MAX:
             _CLEAN.clear()
-        hit = _CLEAN[text] = _SPACES.sub(" ", text).strip().lower()
+        hit = _CLEAN[text] = _SPACES.sub(" ", fold(text)).strip().lower()
     return hit
 
 

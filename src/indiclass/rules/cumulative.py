@@ -14,20 +14,24 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from indiclass.domain.enums import CumulativePattern
+from indiclass.domain.enums import CumulativePattern, ReportingFrequency
 from indiclass.domain.models import CumulativeResult, Indicator, TimeResult
 from indiclass.rules._text import build, clean, per_indicator
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
-from indiclass.rules.unit_lexicon import UnitKind
+from indiclass.rules.frequency import periodicity_of
+from indiclass.rules.kinds import UnitKind
+from indiclass.rules.lang import markers
+from indiclass.rules.script import fold
 
 YTD_WORDS = re.compile(
     r"\bytd\b|year[- ]to[- ]date|\bcumulative\b|\bcumulated\b|fiscal ytd"
-    r"|since (the )?(start|beginning) of the (fiscal |calendar )?year"
+    r"|since (the )?(start|beginning) of the (fiscal |calendar )?year|" + fold(markers("ytd"))
 )
 RUNNING_WORDS = re.compile(r"running total|since inception")
 NOT_CUMULATIVE = re.compile(
-    r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing"
-    r"|\bnot cumulative\b|non-cumulative"
+    r"12[- ]month (sum|total)|rolling|moving (sum|total)|trailing|last (12|twelve) months"
+    r"|\bnot cumulative\b|non-cumulative|" + fold(markers("rolling"))
 )
 ANNUAL_PERIODICITY = re.compile(r"annual|yearly|fiscal year|decennial", re.IGNORECASE)
 
@@ -35,8 +39,8 @@ KNOWN_YTD: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = tuple(
     (re.compile(subject), re.compile(country), note)
     for subject, country, note in (
         (
-            r"fixed asset investment|\bfai\b",
-            r"\bchin|\bcny\b",
+            r"fixed asset investment|\bfai\b|固定资产投资",
+            r"\bchin|\bcny\b|固定资产投资",
             "China reports fixed-asset investment on year-to-date totals",
         ),
         (
@@ -73,16 +77,24 @@ class Evidence:
     years: int
     confidence: float
     reason: str
+    key: str = "series"
+    """Evidence kind (for the confidence table): rolling, known, words, annual, not-amount,
+    few-points, series-yes, series-no."""
 
 
 def detect_cumulative(ind: Indicator, time: TimeResult) -> CumulativeResult:
+    from indiclass.rules.evidence import calibrated, cumulative_keys
+
     ev = cumulative_evidence(ind)
+    c = concept_of(ind)
+    fields = {"is_cumulative": calibrated("is_cumulative", c, cumulative_keys(c, ev))}
     return build(
         CumulativeResult,
         is_cumulative=ev.is_cumulative,
         pattern=ev.pattern,
         evidence_years=ev.years,
-        confidence=ev.confidence,
+        confidence=stage_confidence(fields, ev.confidence),
+        field_confidence=fields,
         reasoning=ev.reason,
     )
 
@@ -92,17 +104,21 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
     """Name words first, then the series; annual and rolling-sum series are never cumulative."""
     name = clean(f"{ind.name} {ind.long_name or ''}")
     if NOT_CUMULATIVE.search(name):
-        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total")
+        return Evidence(
+            False, CumulativePattern.PERIODIC, 0, 0.8, "rolling or 12-month total", "rolling"
+        )
     known = _known_ytd(ind, name)
     if known is not None:
-        return Evidence(True, CumulativePattern.YTD, 0, 0.75, known)
+        return Evidence(True, CumulativePattern.YTD, 0, 0.75, known, "known")
     if YTD_WORDS.search(name) or RUNNING_WORDS.search(name):
         pattern = (
             CumulativePattern.RUNNING_TOTAL if RUNNING_WORDS.search(name) else CumulativePattern.YTD
         )
-        return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative")
-    if ind.periodicity and ANNUAL_PERIODICITY.search(ind.periodicity):
-        return Evidence(False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD")
+        return Evidence(True, pattern, 0, 0.85, "the name says year-to-date / cumulative", "words")
+    if _annual(ind):
+        return Evidence(
+            False, CumulativePattern.PERIODIC, 0, 0.85, "annual values cannot be YTD", "annual"
+        )
     if concept_of(ind).kind not in AMOUNT_KINDS:
         return Evidence(
             False,
@@ -110,13 +126,26 @@ def cumulative_evidence(ind: Indicator) -> Evidence:
             0,
             0.8,
             "a rate, index or percent with no year-to-date wording",
+            "not-amount",
         )
     return series_evidence(ind)
 
 
+def _annual(ind: Indicator) -> bool:
+    """Annual by the periodicity field, or by sample dates a year apart."""
+    if ind.periodicity:
+        freq = periodicity_of(ind.periodicity)
+        return freq is ReportingFrequency.ANNUAL or bool(ANNUAL_PERIODICITY.search(ind.periodicity))
+    days = sorted({d for d, _ in dated_points(ind)})
+    gaps = [(b - a).days for a, b in pairwise(days)]
+    return len(gaps) >= 2 and sorted(gaps)[len(gaps) // 2] >= 300
+
+
 def _known_ytd(ind: Indicator, name: str) -> str | None:
     """Series their publishers report year-to-date without saying so in the name."""
-    where = clean(f"{ind.dataset or ''} {ind.description or ''}")[:300]
+    if _annual(ind):
+        return None
+    where = clean(f"{ind.dataset or ''} {ind.category_group or ''} {ind.description or ''}")[:300]
     for subject, country, note in KNOWN_YTD:
         if subject.search(name) and (country.search(name) or country.search(where)):
             return note
@@ -132,6 +161,7 @@ def series_evidence(ind: Indicator) -> Evidence:
             0,
             0.55,
             "too few dated values to see year boundaries; assumed not cumulative",
+            "few-points",
         )
     resets = _resets(pts)
     years = _reset_years(pts, resets)
@@ -142,9 +172,15 @@ def series_evidence(ind: Indicator) -> Evidence:
             years,
             0.8,
             f"values reset at the same month in {years} years and grow in between",
+            "series-yes",
         )
     return Evidence(
-        False, CumulativePattern.PERIODIC, years, 0.75, "no year-start resets in the values"
+        False,
+        CumulativePattern.PERIODIC,
+        years,
+        0.75,
+        "no year-start resets in the values",
+        "series-no",
     )
 
 

@@ -12,7 +12,9 @@ from indiclass.domain.models import (
     TimeResult,
 )
 from indiclass.rules._text import build
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
+from indiclass.rules.evidence import calibrated, type_keys
 
 
 def family_of(indicator_type: IndicatorType) -> Family:
@@ -30,4 +32,11 @@ def assign_family(
     c = concept_of(ind)
     family = family_of(c.indicator_type)
     reason = f"{c.indicator_type.value} → {family.value} ({c.reason})"
-    return build(FamilyResult, family=family, confidence=c.confidence, reasoning=reason[:2000])
+    fields = {"family": calibrated("family", c, type_keys(c, c.indicator_type.value))}
+    return build(
+        FamilyResult,
+        family=family,
+        confidence=stage_confidence(fields, 0.5),
+        field_confidence=fields,
+        reasoning=reason[:2000],
+    )

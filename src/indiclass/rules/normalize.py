@@ -7,13 +7,18 @@ unit text. When the unit and the values disagree on percent vs fraction, the val
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from indiclass.domain.enums import SCALE_MULTIPLIER, IndicatorType, ParsedUnitType, Scale
 from indiclass.domain.models import Indicator, NormalizationResult
-from indiclass.rules._text import build
+from indiclass.rules._text import build, clean, per_indicator
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import Concept, concept_of
-from indiclass.rules.unit_lexicon import UnitKind
-from indiclass.rules.units import currency_in, resolve_currency
+from indiclass.rules.evidence import calibrated, currency_keys, money_keys, scale_keys
+from indiclass.rules.kinds import UnitKind
+from indiclass.rules.language import language_of
+from indiclass.rules.script import fold
+from indiclass.rules.units import CurrencyAnswer, currency_in, resolve_currency
 
 K = UnitKind
 P = ParsedUnitType
@@ -42,14 +47,38 @@ RAW_KINDS = frozenset({K.FX, K.PRICE_PER, K.FLAG, K.DURATION})
 MONEY_KINDS = frozenset({K.CURRENCY, K.PRICE_PER})
 
 
+@dataclass(frozen=True, slots=True)
+class NormEvidence:
+    scale: Scale
+    scale_why: str
+    scale_how: str
+    """Evidence kind of the scale (source, word, percent, index, millions-guess, none, …)."""
+    is_currency: bool
+    currency: CurrencyAnswer
+
+
+@per_indicator
+def normalization_evidence(ind: Indicator) -> NormEvidence:
+    """Scale and currency with how each was found (cached: the stage and the fit share it)."""
+    c = concept_of(ind)
+    scale, why, how = _scale(ind, c)
+    is_cur, answer = _currency(ind, c)
+    return NormEvidence(scale, why, how, is_cur, answer)
+
+
 def normalize_units(ind: Indicator) -> NormalizationResult:
     c = concept_of(ind)
-    scale, why_scale = _scale(ind, c)
-    is_cur, code, cur_conf = _currency(ind, c)
+    ev = normalization_evidence(ind)
+    scale, is_cur, code = ev.scale, ev.is_currency, ev.currency.code
     mult = c.reading.multiplier if c.reading.multiplier else SCALE_MULTIPLIER[scale]
-    conf = _confidence(c, cur_conf)
-    cur = f"currency {code or 'unspecified'}" if is_cur else "not a money amount"
-    reason = f"{c.kind.value} unit '{c.reading.text[:60]}'; {why_scale}; {cur}"
+    fields = {
+        "scale": calibrated("scale", c, scale_keys(c, ev.scale_how, scale.value)),
+        "is_currency_denominated": calibrated("is_currency_denominated", c, money_keys(c, is_cur)),
+        "detected_currency": calibrated("detected_currency", c, currency_keys(c, ev.currency.how)),
+    }
+    cur = f"currency {code or 'unspecified'} ({ev.currency.how})" if is_cur else "not money"
+    src = c.reading.source
+    reason = f"{c.kind.value} unit from {src} '{c.reading.text[:60]}'; {ev.scale_why}; {cur}"
     return build(
         NormalizationResult,
         parsed_unit_type=UNIT_TYPE[c.kind],
@@ -58,33 +87,42 @@ def normalize_units(ind: Indicator) -> NormalizationResult:
         is_currency_denominated=is_cur,
         detected_currency=code if is_cur else None,
         unit_label=c.reading.text[:200],
-        confidence=conf,
+        confidence=stage_confidence(fields, 0.5),
+        field_confidence=fields,
         reasoning=reason[:2000],
     )
 
 
-def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str]:
+def _scale(ind: Indicator, c: Concept) -> tuple[Scale, str, str]:
+    """The scale, why (for the reasoning) and the evidence kind (for the confidence table)."""
     kind, src = c.kind, ind.scale
     if src in (Scale.PERCENT, Scale.INDEX):
-        return src, "scale from the source field"
+        return src, "scale from the source field", "source"
     if kind in PERCENT_KINDS or (kind is K.UNKNOWN and c.subject and c.subject.pct_native):
-        return _percent_or_fraction(ind, c)
+        scale, why = _percent_or_fraction(ind, c)
+        return scale, why, "percent" if scale is Scale.PERCENT else "fraction"
     if kind is K.INDEX:
-        return Scale.INDEX, "index level"
+        return Scale.INDEX, "index level", "index"
     if kind is K.RATIO:
-        if _PER_THOUSANDS.search(f"{c.reading.text} {ind.name.lower()}"):
-            return Scale.RAW_UNITS, "a rate per 1,000 or 100,000"
+        if _PER_THOUSANDS.search(f"{c.reading.text} {clean(ind.name)}"):
+            return Scale.RAW_UNITS, "a rate per 1,000 or 100,000", "per-n"
         big = c.stats.n > 0 and c.stats.median_abs >= 10
-        return (Scale.PERCENT, "ratio values look like %") if big else (Scale.RAW_UNITS, "ratio")
+        if big:
+            return Scale.PERCENT, "ratio values look like %", "ratio-values"
+        return Scale.RAW_UNITS, "ratio", "ratio"
     if src is not None:
-        return src, "scale from the source field"
+        return src, "scale from the source field", "source"
     if kind in RAW_KINDS:
-        return Scale.RAW_UNITS, "per-unit or plain value"
+        return Scale.RAW_UNITS, "per-unit or plain value", "per-unit"
     if c.reading.scale is not None:
-        return c.reading.scale, "scale word in the unit"
-    if kind is K.CURRENCY and c.reading.from_name and _billions_guess(c):
-        return Scale.BILLIONS, "unit-less US macro aggregate, magnitude suggests billions"
-    return Scale.RAW_UNITS, "no scale word"
+        return c.reading.scale, f"scale word in the {c.reading.source}", "word"
+    if kind is K.CURRENCY and c.reading.source != "units" and _billions_guess(c):
+        why = "unit-less US macro aggregate, magnitude suggests billions"
+        return Scale.BILLIONS, why, "billions-guess"
+    if kind is K.CURRENCY and c.reading.source != "units" and _aggregate(c):
+        why = "unit-less money aggregate: statistical offices publish millions"
+        return Scale.MILLIONS, why, "millions-guess"
+    return Scale.RAW_UNITS, "no scale word", "none"
 
 
 def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
@@ -98,33 +136,54 @@ def _percent_or_fraction(ind: Indicator, c: Concept) -> tuple[Scale, str]:
 
 
 def _billions_guess(c: Concept) -> bool:
+    """US national-accounts style: a unit-less English money aggregate is in billions."""
+    if c.language not in (None, "en"):
+        return False
     s = c.stats
     kind_ok = c.indicator_type in (IndicatorType.FLOW, IndicatorType.STOCK)
     return kind_ok and s.n >= 3 and 100 <= s.median_abs <= 100_000
 
 
-def _currency(ind: Indicator, c: Concept) -> tuple[bool, str | None, float]:
-    kind = c.kind
-    if kind not in MONEY_KINDS:
-        return False, None, 0.85
+def _currency(ind: Indicator, c: Concept) -> tuple[bool, CurrencyAnswer]:
+    """Whether the value is money, and its currency with how it was found."""
+    if c.kind not in MONEY_KINDS:
+        return False, CurrencyAnswer(None, "not-money")
     marker, code = c.reading.currency_marker, c.reading.currency
     if marker is None:
-        marker, code = currency_in(ind.name, c.reading.text or "")
+        marker, code = currency_in(fold(ind.name), c.reading.text or "")
         if marker is None:
-            marker, code = currency_in(ind.name, ind.name.lower())
-    if marker is None and not ind.currency_code:
-        marker = "DOLLAR" if _dollar_default(ind) else None
-    resolved, conf = resolve_currency(ind, marker, code, deep=not c.reading.text)
-    return True, resolved, conf
+            marker, code = currency_in(fold(ind.name), clean(ind.name))
+        if marker is None and ind.description:
+            desc = ind.description[:160]
+            marker, code = currency_in(fold(desc), clean(desc))
+    if marker is None and not ind.currency_code and _dollar_default(ind):
+        marker = "DOLLAR"
+    answer = resolve_currency(ind, marker, code, deep=not c.reading.text)
+    if c.subject is not None and c.subject.key == "reserves" and _guessed(answer):
+        return True, CurrencyAnswer("USD", "reserves-usd")  # reserves are reported in dollars
+    return True, answer
+
+
+def _guessed(answer: CurrencyAnswer) -> bool:
+    """No currency word or code decided it: only the country, the language or a default."""
+    return answer.how in ("country", "language", "unknown") or answer.how.startswith("none-")
 
 
 def _dollar_default(ind: Indicator) -> bool:
-    """Unit-less money amounts default to US dollars only without a market-currency hint."""
-    return not ind.dataset
+    """Unit-less money amounts default to US dollars only in English text without a
+    market-currency hint."""
+    return not ind.dataset and language_of(ind) in (None, "en")
 
 
-def _confidence(c: Concept, cur_conf: float) -> float:
-    unit = c.reading.confidence
-    if c.kind is K.UNKNOWN:
-        unit = 0.35
-    return round(min(0.95, 0.6 * unit + 0.4 * cur_conf), 3)
+def _aggregate(c: Concept) -> bool:
+    """A national money aggregate with no currency word at all (not a price, a per-person amount
+    or a small value): WDI "(current US$)" is an explicit unit, in units."""
+    if c.reading.currency_marker is not None:
+        return False
+    s = c.stats
+    big = s.n == 0 or s.median_abs >= 100
+    return big and c.indicator_type in (
+        IndicatorType.FLOW,
+        IndicatorType.STOCK,
+        IndicatorType.BALANCE,
+    )

@@ -12,13 +12,19 @@ from dataclasses import dataclass
 from indiclass.domain.enums import HeatMapOrientation, IndicatorType, TimeBasis
 from indiclass.domain.models import Indicator
 from indiclass.rules._text import ValueStats
+from indiclass.rules.kinds import UnitKind
+from indiclass.rules.lang import markers
+from indiclass.rules.script import fold
 from indiclass.rules.subjects import HI, LO, NE, PER, PIT, Subject
-from indiclass.rules.unit_lexicon import UnitKind
 from indiclass.rules.units import UnitReading
 
 K = UnitKind
 T = IndicatorType
-PER_CAPITA = re.compile(r"per (capita|person|worker|employee|head|inhabitant)|per person employed")
+PER_CAPITA = re.compile(
+    r"per (capita|person|worker|employee|head|inhabitant)|per person employed|"
+    + fold(markers("per_capita"))
+)
+_AVERAGE_PAY = re.compile(r"\b(average|median|mean|hourly|weekly|monthly|minimum)\b|\bper\b")
 _POP_DENOM = re.compile(
     r"population|people|adults|labou?r force|children|employment|firms|teachers"
     r"|workers|youth|households|beneficiar|welfare|persons|employed"
@@ -120,8 +126,10 @@ def _shape_percent(ctx: Ctx) -> Shape:
         return T.PERCENTAGE, PIT, NE, 0.4, ": percent with no known subject"
     if subj.pct_native or subj.type in (T.DURATION, T.THRESHOLD, T.OTHER):
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.9), ": measured in %"
-    if subj.type in (T.COUNT, T.CAPACITY) and _RATE_WORD.search(f"{ctx.name} {ctx.reading.text}"):
+    if subj.type in (T.COUNT, T.CAPACITY):
         return T.PERCENTAGE, subj.basis, subj.orientation, _conf(ctx, 0.75), ": % of people"
+    if subj.type is T.RATIO:
+        return T.RATIO, subj.basis, subj.orientation, _conf(ctx, 0.8), ": a ratio in %"
     return T.RATE, PER, _orient(subj), _conf(ctx, 0.75), ": % of an amount or index is a change"
 
 
@@ -176,8 +184,10 @@ def _shape_currency(ctx: Ctx) -> Shape:
         return T.RATIO, PER, HI, _conf(ctx, 0.8, 0.7), ": money per person"
     if subj is None:
         return T.FLOW, PER, HI, 0.45, ": money amount, kind unknown"
-    if subj.key == "wage" and ctx.reading.scale is not None:
+    if subj.key == "wage" and (ctx.reading.scale is not None or not _AVERAGE_PAY.search(ctx.name)):
         return T.FLOW, PER, HI, _conf(ctx, 0.8), ": aggregate pay is an income flow"
+    if subj.key in ("interest-rate", "bond-yield"):
+        return T.FLOW, PER, NE, _conf(ctx, 0.7), ": interest paid or received, in money"
     if subj.type in AMOUNT_TYPES:
         return subj.type, subj.basis, subj.orientation, _conf(ctx, 0.9), ": money amount"
     if subj.key == "price-level":
@@ -196,7 +206,7 @@ def _shape_price_per(ctx: Ctx) -> Shape:
 def _shape_count(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is None:
-        return T.COUNT, PIT, NE, 0.5, ": a count"
+        return T.COUNT, PIT, HI, 0.5, ": a count"
     if subj.type is T.CAPACITY:
         return T.CAPACITY, subj.basis, subj.orientation, _conf(ctx, 0.7), ": productive capacity"
     basis = PER if subj.type in (T.FLOW, T.VOLUME) else subj.basis
@@ -216,7 +226,8 @@ def _shape_duration(ctx: Ctx) -> Shape:
     subj = ctx.subject
     if subj is not None and subj.type is T.DURATION:
         return T.DURATION, subj.basis, subj.orientation, _conf(ctx, 0.85), ": a length of time"
-    return T.DURATION, PIT, LO, 0.6, ": a length of time"
+    orient = LO if subj is None else NE  # a term or maturity of something else: neutral
+    return T.DURATION, PIT, orient, 0.6, ": a length of time"
 
 
 def _shape_ratio(ctx: Ctx) -> Shape:
@@ -224,7 +235,8 @@ def _shape_ratio(ctx: Ctx) -> Shape:
     if subj is None:
         return T.RATIO, PIT, NE, 0.55, ": a ratio"
     native = subj.type is T.RATIO or subj.pct_native
-    orient = LO if subj.key == "debt" else (subj.orientation if native else NE)
+    bad = subj.orientation is LO  # debt, debt service, deficits, unemployment stay bad as ratios
+    orient = LO if bad else (subj.orientation if native else NE)
     basis = subj.basis if subj.type is not T.COUNT else PIT
     return T.RATIO, basis, orient, _conf(ctx, 0.75), ": a ratio"
 

@@ -9,39 +9,14 @@ from statistics import median
 
 from indiclass.domain.enums import ReportingFrequency, TimeBasis
 from indiclass.domain.models import Indicator, NormalizationResult, TimeResult
-from indiclass.rules._text import build, clean, compile_table, first_match
+from indiclass.rules._text import build, clean, first_match
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
 from indiclass.rules.cumulative import cumulative_evidence, dated_points
+from indiclass.rules.evidence import calibrated, time_keys
+from indiclass.rules.frequency import NAME_FREQUENCY, PERIODICITY
 
 F = ReportingFrequency
-
-PERIODICITY = compile_table(
-    [
-        (r"^\s*(daily|business day|day)", F.DAILY, 0.95),
-        (r"^\s*(bi-?weekly|weekly|week|fortnight)", F.WEEKLY, 0.95),
-        (r"^\s*(semi-?monthly|monthly|month)", F.MONTHLY, 0.95),
-        (r"quarter", F.QUARTERLY, 0.95),
-        (r"semi-?annual|half-?year|bi-?annual", F.SEMIANNUAL, 0.95),
-        (r"annual|yearly|\byear\b|fiscal", F.ANNUAL, 0.95),
-        (r"irregular|decennial|ad hoc|event|not applicable", F.IRREGULAR, 0.85),
-        (r"one-?off|single|point", F.POINT_IN_TIME, 0.8),
-        (r"^\s*[d]\s*$", F.DAILY, 0.8),
-        (r"^\s*[w]\s*$", F.WEEKLY, 0.8),
-        (r"^\s*[m]\s*$", F.MONTHLY, 0.8),
-        (r"^\s*[q]\s*$", F.QUARTERLY, 0.8),
-        (r"^\s*[ay]\s*$", F.ANNUAL, 0.8),
-    ]
-)
-
-NAME_FREQUENCY = compile_table(
-    [
-        (r"\bqoq\b|quarterly", F.QUARTERLY, 0.6),
-        (r"\bmom\b|monthly", F.MONTHLY, 0.6),
-        (r"\bwow\b|weekly|4-week", F.WEEKLY, 0.6),
-        (r"\bdaily\b", F.DAILY, 0.6),
-        (r"annual %|\(annual\b|\byearly\b", F.ANNUAL, 0.6),
-    ]
-)
 
 GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
     (4, F.DAILY),
@@ -56,20 +31,29 @@ GAP_DAYS: tuple[tuple[float, ReportingFrequency], ...] = (
 _ANNUAL_SOURCES = re.compile(r"world development indicators|world economic outlook|\bwdi\b|\bweo\b")
 
 
+def time_basis_of(ind: Indicator) -> TimeBasis:
+    """The concept's time basis, cumulative when the year-to-date evidence says so."""
+    return (
+        TimeBasis.CUMULATIVE
+        if cumulative_evidence(ind).is_cumulative
+        else concept_of(ind).time_basis
+    )
+
+
 def infer_time(ind: Indicator, norm: NormalizationResult) -> TimeResult:
     freq, fconf, fwhy = reporting_frequency(ind)
     c = concept_of(ind)
-    basis, bconf, bwhy = c.time_basis, c.confidence, c.reason
     ev = cumulative_evidence(ind)
-    if ev.is_cumulative:
-        basis, bconf, bwhy = TimeBasis.CUMULATIVE, ev.confidence, ev.reason
-    conf = round(min(fconf, 0.5 + 0.5 * bconf) if fconf < 0.6 else 0.3 * fconf + 0.7 * bconf, 3)
+    basis = time_basis_of(ind)
+    why = ev.reason if ev.is_cumulative else c.reason
+    fields = {"time_basis": calibrated("time_basis", c, time_keys(c, ev, basis.value))}
     return build(
         TimeResult,
         reporting_frequency=freq,
         time_basis=basis,
-        confidence=conf,
-        reasoning=f"{fwhy}; {basis.value}: {bwhy}"[:2000],
+        confidence=stage_confidence(fields, 0.5),
+        field_confidence={**fields, "reporting_frequency": fconf},
+        reasoning=f"{fwhy}; {basis.value}: {why}"[:2000],
     )
 
 

@@ -25,7 +25,9 @@ from indiclass.domain.models import (
     TypeResult,
 )
 from indiclass.rules._text import build
+from indiclass.rules.calibration import stage_confidence
 from indiclass.rules.concept import concept_of
+from indiclass.rules.evidence import TYPE_DECIDING, calibrated, orientation_keys, type_keys
 
 T = IndicatorType
 A = TemporalAggregation
@@ -40,6 +42,8 @@ FAMILY_DEFAULT: dict[Family, IndicatorType] = {
     Family.QUALITATIVE: T.SENTIMENT,
 }
 """The type to use when the concept's type is outside the family we were given."""
+MISFIT_CONFIDENCE = 0.4
+"""The type's confidence when it is only the given family's default."""
 
 RATE_LIKE = frozenset(
     {
@@ -68,17 +72,21 @@ def classify_type(
     family: FamilyResult,
 ) -> TypeResult:
     c = concept_of(ind)
-    type_, conf, why = c.indicator_type, c.confidence, c.reason
+    type_, why = c.indicator_type, c.reason
+    type_conf = calibrated("indicator_type", c, type_keys(c, type_.value, TYPE_DECIDING))
     if not type_fits_family(type_, family.family):
-        type_, conf = FAMILY_DEFAULT[family.family], 0.4
+        type_, type_conf = FAMILY_DEFAULT[family.family], MISFIT_CONFIDENCE
         why = f"family {family.family.value} given; {c.indicator_type.value} does not fit, default"
     agg = aggregation(type_, time.time_basis, ind.name)
+    orient = calibrated("heat_map_orientation", c, orientation_keys(c, c.orientation.value))
+    fields = {"indicator_type": type_conf, "heat_map_orientation": orient}
     return build(
         TypeResult,
         indicator_type=type_,
         temporal_aggregation=agg,
         heat_map_orientation=c.orientation,
-        confidence=conf,
+        confidence=stage_confidence(fields, 0.5),
+        field_confidence=fields,
         reasoning=f"{type_.value}, {agg.value}: {why}"[:2000],
     )
 

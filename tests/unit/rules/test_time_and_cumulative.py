@@ -97,7 +97,7 @@ def test_time_table(fields: dict[str, Any], expected: tuple[str, str]) -> None:
 def test_without_periodicity_or_dates_frequency_is_a_low_confidence_guess() -> None:
     ind = parse_indicator({"name": "Trade Balance", "units": "B"})
     t = infer_time(ind, normalize_units(ind))
-    assert t.confidence <= 0.6
+    assert t.field_confidence["reporting_frequency"] <= 0.6
 
 
 def _cum(fields: dict[str, Any]) -> tuple[bool, str, int]:
