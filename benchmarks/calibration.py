@@ -1,7 +1,8 @@
 """Fit the rules' confidence table on the tuning corpus, and measure it leave-one-publisher-out.
 
-    python benchmarks/calibration.py fit   [--indicators F] [--labels F]   # writes the table
-    python benchmarks/calibration.py lopo  [--indicators F] [--labels F] [--json]
+    python benchmarks/calibration.py fit   [--holdout-weight K]   # writes the table
+    python benchmarks/calibration.py lopo  [--json]
+    python benchmarks/calibration.py crossfit [--json]   # the table with unseen publishers
 
 The rules were written by reading these rows, so their in-sample answers flatter them. To
 score each publisher as a publisher the rules never saw, its rows are classified with the
@@ -16,6 +17,13 @@ and currency words are general vocabulary and stay.
 ``fit`` records, for each labelled row classified that way, each scored field's evidence chain
 (``rules.evidence``) and whether the answer was right (label or ``alt``), and writes the counts
 to ``src/indiclass/rules/data/calibration.json``.
+
+The validation publishers' labelled rows (``--holdout-labels``) were never read while the
+rules were written, so their answers are what the rules do on a publisher they never saw: they
+are scored as they are (no ablation) and, with ``--holdout-weight K``, counted K times in the
+table (the tuning rows flatter the rules even ablated). ``crossfit`` measures that choice
+honestly: for each validation publisher, a table fitted on the tuning rows and the *other*
+validation publishers scores its rows, for K = 0 (tuning only), 1, 2 and 3.
 
 ``lopo`` reports per field: the accuracy of the rules as they are (in-sample) and ablated
 (leave-one-publisher-out), and, for the ablated answers, the calibration of a table refit once
@@ -57,8 +65,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "eval" / "corpus"
 SHARED = Path(os.environ.get("INDICLASS_SHARED_EVAL") or ROOT.parent / "shared" / "eval")
 DEV = SHARED / "indicators.jsonl"
+SPLIT = CORPUS / "split.json"
+"""Publisher → tuning | validation (only tuning publishers decide which words are specific)."""
 """The dev set's indicators count as more publishers when deciding which words are specific."""
 LABEL_FIELD = {cf: lf for lf, cf in FIELD_MAP.items()}
+HOLDOUT_WEIGHT = 2
+"""How many times a validation row counts in the fitted table (see ``crossfit``)."""
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 LLM_STAGES = ("time", "family", "type")
 
@@ -153,7 +165,9 @@ def scored_rows(
     if not ablate:
         return [_scored(rows[lab["id"]], lab) for lab in labelled]
     extra = load_jsonl(dev) if dev.exists() else []
-    used = support(raw_rows + extra)
+    split = json.loads(SPLIT.read_text()) if SPLIT.exists() else {}
+    tuning = [r for r in raw_rows if split.get(publisher_of(r), "tuning") == "tuning"]
+    used = support(tuning + extra)
     out = []
     for pub in sorted({publisher_of(rows[lab["id"]]) for lab in labelled}):
         off = {alt for alt, pubs in used.items() if pubs == {pub}}
@@ -259,27 +273,57 @@ def lopo(rows: list[dict[str, Any]], strength: float = PRIOR_STRENGTH) -> dict[s
     return score(rows, lambda row: by_publisher[row["publisher"]])
 
 
+def crossfit(
+    tuning: list[dict[str, Any]],
+    holdout: list[dict[str, Any]],
+    weight: int,
+    strength: float = PRIOR_STRENGTH,
+) -> dict[str, Any]:
+    """Each holdout publisher scored by a table of the tuning rows and the other holdout
+    publishers' rows counted ``weight`` times."""
+    base = records(tuning)
+    tables: dict[str, Table] = {}
+    for pub in {r["publisher"] for r in holdout}:
+        others = records([r for r in holdout if r["publisher"] != pub])
+        tables[pub] = fit(base + others * weight, strength)
+    return score(holdout, lambda row: tables[row["publisher"]])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=("fit", "lopo"))
-    ap.add_argument("--indicators", type=Path, default=CORPUS / "tuning_indicators.jsonl")
+    ap.add_argument("command", choices=("fit", "lopo", "crossfit"))
+    ap.add_argument("--indicators", type=Path, default=CORPUS / "indicators.jsonl")
     ap.add_argument("--labels", type=Path, default=CORPUS / "labels" / "tuning.jsonl")
+    ap.add_argument("--holdout-labels", type=Path, default=CORPUS / "labels" / "validation.jsonl")
+    ap.add_argument("--holdout-weight", type=int, default=HOLDOUT_WEIGHT)
     ap.add_argument("--dev", type=Path, default=DEV, help="the dev set's indicators.jsonl")
     ap.add_argument("--out", type=Path, default=TABLE_PATH)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--prior-strength", type=float, default=PRIOR_STRENGTH)
     args = ap.parse_args()
     rows = scored_rows(args.indicators, args.labels, dev=args.dev)
+    holdout = (
+        scored_rows(args.indicators, args.holdout_labels, ablate=False)
+        if args.holdout_labels.exists()
+        else []
+    )
+    if args.command == "crossfit":
+        found = {f"weight {k}": crossfit(rows, holdout, k) for k in (0, 1, 2, 3)}
+        if args.json:
+            print(json.dumps(found, indent=2))
+        else:
+            _print(found)
+        return
     if args.command == "fit":
+        weight = args.holdout_weight if holdout else 0
         meta = {
-            "fitted_on": str(
-                args.labels.relative_to(ROOT) if args.labels.is_relative_to(ROOT) else args.labels
-            ),
-            "rows": len(rows),
-            "publishers": len({r["publisher"] for r in rows}),
-            "command": "python benchmarks/calibration.py fit",
+            "fitted_on": [_rel(args.labels)] + ([_rel(args.holdout_labels)] if weight else []),
+            "rows": len(rows) + (len(holdout) if weight else 0),
+            "holdout_weight": weight,
+            "publishers": len({r["publisher"] for r in rows + (holdout if weight else [])}),
+            "command": f"python benchmarks/calibration.py fit --holdout-weight {weight}",
         }
-        table = fit(records(rows), args.prior_strength, meta=meta)
+        table = fit(records(rows) + records(holdout) * weight, args.prior_strength, meta=meta)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(table.to_json(), indent=1, ensure_ascii=False) + "\n")
         print(f"wrote {args.out} ({len(rows)} rows, {meta['publishers']} publishers)")
@@ -294,6 +338,10 @@ def main() -> None:
         print(json.dumps(report, indent=2))
     else:
         _print(report)
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 def _print(report: dict[str, Any]) -> None:
