@@ -3,16 +3,18 @@
 
 ``OLD_REQUESTS[stage](stage_input)`` builds the request the old ``build_request`` built: the
 short static system prompt (240-490 tokens with the schema, below every provider's cache
-minimum) and the same user-prompt format.
+minimum) and the same user-prompt format; :func:`old_stages` is the pipeline with them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from indiclass.domain.models import Indicator, NormalizationResult
 from indiclass.domain.ports import LLMRequest
+from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.stages._common import make_request
 
 _JSON_ONLY = (
@@ -193,8 +195,6 @@ def _final_review(inp: Any) -> LLMRequest:
 
 
 def _model(inp: Any, stage: str) -> Any:
-    from indiclass.stages import DEFAULT_STAGES
-
     return DEFAULT_STAGES.get(stage).result_model
 
 
@@ -206,3 +206,21 @@ OLD_REQUESTS: dict[str, Callable[[Any], LLMRequest]] = {
     "final-review": _final_review,
 }
 """Stage name → the old ``build_request``."""
+
+OLD_PROMPTS: dict[str, str] = {
+    "time": TIME_SYSTEM,
+    "family": FAMILY_SYSTEM,
+    "type": TYPE_SYSTEM,
+    "boolean-review": BOOLEAN_REVIEW_SYSTEM,
+    "final-review": FINAL_REVIEW_SYSTEM,
+}
+
+
+def old_stages() -> StageSet:
+    """The pipeline's stages with the old prompts (rules, decisions and tables unchanged)."""
+    return StageSet(
+        replace(s, build_request=OLD_REQUESTS[str(s.name)], prompt=OLD_PROMPTS[str(s.name)])
+        if s.asks_llm
+        else s
+        for s in DEFAULT_STAGES
+    )
