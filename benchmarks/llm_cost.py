@@ -1,13 +1,20 @@
-"""LLM cost per indicator for the ``llm`` and ``hybrid`` strategies, against the fake LLM server.
+"""LLM cost per indicator, old prompts and cache-first prompts side by side, against the fake
+LLM server with the providers' prompt caching.
 
-    python benchmarks/llm_cost.py [--limit N] [--model gpt-4o-mini] [--provider openai]
+    python benchmarks/llm_cost.py [--limit 1000] [--provider openai] [--model gpt-4.1-mini]
+                                  [--strategy llm] [--cache-min-tokens per-model]
 
-Over ../shared/eval/indicators.jsonl (skipped when absent), through the real OpenAI SDK and the
-project's wrappers (response cache OFF so every request reaches the server). Prints, per
-strategy: LLM calls per indicator, prompt tokens per indicator by stage (as the fake server
-reports them: ceil(characters / 4) of schema, system and each message), re-asks and rules
-fallbacks, cached-token share on the first run (provider prefix caching of the static system
-prompts) and on a second identical run, and dollars per indicator at the stated price table.
+The first ``--limit`` dev indicators (``../shared/eval/indicators.jsonl``; skipped when absent)
+go through the pipeline twice, each time on a fresh fake server: with the prompts frozen in
+``benchmarks/old_prompts.py`` and with the current ones. Requests travel over real HTTP through
+the official SDK and the project's wrappers (response cache off, so every request reaches the
+server), one indicator after another. The fake server reports cached tokens as the providers
+do (``--cache-min-tokens per-model``: OpenAI's longest seen prefix in 128-token blocks once the
+prompt reaches 1,024 tokens; Anthropic up to the ``cache_control`` breakpoint, 1,024 / 2,048 /
+4,096 by model family). Prints, per prompt set: LLM calls, prompt / cached / output tokens per
+indicator, the cached share of input tokens, per-stage static prefix and cached tokens per
+call, and dollars per indicator at the price table's prices, measured and estimated
+(``indiclass.estimate`` on the same run, nothing sent).
 """
 
 from __future__ import annotations
@@ -16,23 +23,34 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from indiclass.bootstrap.providers import build_provider_set
+from old_prompts import old_stages
+
+from indiclass.bootstrap.providers import build_provider_set, run_config
 from indiclass.cli.llm_cmd import parse_cache_minimum
-from indiclass.domain.enums import AnswerSource, Strategy
 from indiclass.domain.models import Indicator, parse_indicator
-from indiclass.domain.ports import CallRecord
+from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
+from indiclass.estimate import estimate_run
 from indiclass.pipeline import PipelineConfig, classify
-from indiclass.providers._wire import compact_json, estimate_tokens, wire_schema
 from indiclass.providers.pricing import PriceTable
-from indiclass.stages import final_review
+from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.testing import running_fake_llm
 from indiclass.testing.settings import fake_llm_settings
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "indicators.jsonl"
+
+
+@dataclass
+class Measured:
+    run: RunConfig
+    usage: Usage
+    by_stage: dict[str, Usage]
+    estimate: Usage
+    seconds: float
 
 
 def load(limit: int | None) -> list[Indicator]:
@@ -40,143 +58,93 @@ def load(limit: int | None) -> list[Indicator]:
     return [parse_indicator(r) for r in rows[:limit]]
 
 
-def run_once(indicators: list[Indicator], providers, config: PipelineConfig) -> dict:
-    calls: list[CallRecord] = []
-    providers_sink(providers, calls.append)
-    usage, sources, final_tokens = Usage(), Counter(), 0
-    started = time.perf_counter()
-    for ind in indicators:
-        run = classify(ind, providers, config)
-        usage = usage + run.state.usage
-        final_tokens += final_review_tokens(run.state)
-        sources.update(f"{k}:{r.source.value}" for k, r in run.state.records.items())
-        sources.update(f"reasks:{k}" for k, r in run.state.records.items() if r.attempts > 1)
-    return {
-        "usage": usage,
-        "calls": calls,
-        "sources": sources,
-        "final_review_if_always": final_tokens,
-        "seconds": time.perf_counter() - started,
-    }
-
-
-def providers_sink(providers, sink) -> None:
-    """Point the Logged wrappers of the set at ``sink`` (they were built with a relay)."""
-    providers.relay[:] = [sink]
-
-
-def build(server, strategy_provider: str, model: str):
-    relay: list = []
-    settings = fake_llm_settings(server, LLM_CACHE=False, OPENAI_MODEL=model)
-    ps = build_provider_set(settings, strategy_provider, sink=lambda rec: relay[0](rec))
-    ps.relay = relay  # type: ignore[attr-defined]
-    return ps, settings
-
-
-def report(name: str, n: int, first: dict, second: dict, prices: PriceTable, model: str) -> None:
-    u1, u2 = first["usage"], second["usage"]
-    by_stage: Counter[str] = Counter()
-    calls_by_stage: Counter[str] = Counter()
-    for c in first["calls"]:
-        by_stage[c.stage] += c.usage.input_tokens
-        calls_by_stage[c.stage] += 1
-    print(f"\n== strategy {name}: {n} indicators, model {model} (fake server, cache wrapper off)")
-    print(f"LLM calls per indicator      {u1.requests / n:7.3f}")
-    print(
-        f"prompt tokens per indicator  {u1.input_tokens / n:7.1f}   "
-        f"output tokens {u1.output_tokens / n:6.1f}"
-    )
-    for stage in ("time", "family", "type", "boolean-review", "final-review"):
-        print(
-            f"  {stage:16s} calls/ind {calls_by_stage[stage] / n:6.3f}   "
-            f"prompt tok/ind {by_stage[stage] / n:7.1f}   "
-            f"per call {by_stage[stage] / max(1, calls_by_stage[stage]):6.1f}"
-        )
-    fallbacks = sum(
-        v for k, v in first["sources"].items() if k.endswith(AnswerSource.RULES_FALLBACK)
-    )
-    reasks = sum(v for k, v in first["sources"].items() if k.startswith("reasks:"))
-    print(f"re-asked stages {reasks}, rules fallbacks {fallbacks}")
-    print(f"cached-token share: first run {share(u1):.1%}, second identical run {share(u2):.1%}")
-    largest = max((c.usage.input_tokens for c in first["calls"]), default=0)
-    print(
-        f"largest prompt of one call: {largest} tokens (OpenAI and Anthropic cache only prompts "
-        f"of 1024+ tokens; the fake does too with --cache-min-tokens per-model)"
-    )
-    for label, u in (("first run", u1), ("second run", u2)):
-        cost = prices.cost(model, u)
-        print(
-            f"$ per indicator ({label})  {cost / n if cost is not None else float('nan'):.7f}"
-            f"   per 1000 indicators ${(cost or 0) / n * 1000:.4f}"
-        )
-    always = first["final_review_if_always"] / n
-    if name == "llm":
-        print(
-            f"final-review prompt tokens if it were asked for every indicator: {always:.1f}/ind "
-            f"→ worst-case total {u1.input_tokens / n + always:.1f} prompt tokens per indicator"
-        )
-    print(f"wall time first run {first['seconds']:.1f} s")
-
-
-def final_review_tokens(state) -> int:
-    """Prompt tokens (same estimate as the fake server) of this indicator's final-review
-    request, whether or not the pipeline asked it."""
-    if state.final_review is None or state.boolean_review is None:
-        return 0
-    inp = final_review.FinalReviewInput(
-        indicator=state.indicator,
-        normalization=state.normalization,
-        time=state.time,
-        cumulative=state.cumulative,
-        family=state.family,
-        type=state.type,
-        boolean_review=state.boolean_review,
-    )
-    request = final_review.build_request(inp)
-    parts = [compact_json(wire_schema(request.json_schema)), request.system, request.user]
-    return sum(estimate_tokens(p) for p in parts)
+def measure(
+    indicators: list[Indicator], args: argparse.Namespace, stages: StageSet, prices: PriceTable
+) -> Measured:
+    """One run through a fresh fake server with ``stages``' prompts, and its estimate."""
+    with running_fake_llm(cache_min_tokens=args.cache_min_tokens) as server:
+        settings = fake_llm_settings(server, LLM_CACHE=False)
+        run = run_config(settings, args.provider, args.model, args.strategy, stages=stages)
+        providers = build_provider_set(settings, run)
+        config = PipelineConfig.for_run(run, providers, stages)
+        by_stage: dict[str, Usage] = defaultdict(Usage)
+        started = time.perf_counter()
+        for indicator in indicators:
+            for outcome in classify(indicator, providers, config).outcomes:
+                if outcome.usage.requests:
+                    by_stage[outcome.stage] += outcome.usage
+        seconds = time.perf_counter() - started
+    usage = sum(by_stage.values(), Usage())
+    estimate = estimate_run(indicators, run, stages, prices).total
+    return Measured(run, usage, dict(by_stage), estimate, seconds)
 
 
 def share(u: Usage) -> float:
     return u.cached_tokens / u.input_tokens if u.input_tokens else 0.0
 
 
+def dollars(cost: float | None, n: int) -> str:
+    return "unknown" if cost is None else f"${cost / n:.7f}"
+
+
+def report(runs: dict[str, Measured], n: int, prices: PriceTable) -> None:
+    run = next(iter(runs.values())).run
+    print(f"\n{n} indicators, {run.provider.label}, strategy {run.strategy.value}")
+    print(f"prices (USD per 1M tokens): {prices.price(run.provider.model)}")
+    rows = {
+        "LLM calls per indicator": lambda m: f"{m.usage.requests / n:.3f}",
+        "prompt tokens per indicator": lambda m: f"{m.usage.input_tokens / n:,.1f}",
+        "cached tokens per indicator": lambda m: f"{m.usage.cached_tokens / n:,.1f}",
+        "cache writes per indicator": lambda m: f"{m.usage.cache_write_tokens / n:,.1f}",
+        "output tokens per indicator": lambda m: f"{m.usage.output_tokens / n:,.1f}",
+        "cached share of input tokens": lambda m: f"{share(m.usage):.1%}",
+        "$ per indicator, measured": lambda m: dollars(m.usage.cost_usd, n),
+        "$ per indicator, estimated": lambda m: dollars(m.estimate.cost_usd, n),
+        "wall time (s)": lambda m: f"{m.seconds:.1f}",
+    }
+    print(f"{'':32s}" + "".join(f"{name:>16s}" for name in runs))
+    for label, cell in rows.items():
+        print(f"{label:32s}" + "".join(f"{cell(m):>16s}" for m in runs.values()))
+    print("per stage: prompt tokens / cached tokens per call")
+    for stage in (str(s.name) for s in DEFAULT_STAGES.llm):
+        cells = [_per_call(m.by_stage.get(stage)) for m in runs.values()]
+        print(f"  {stage:30s}" + "".join(f"{c:>16s}" for c in cells))
+
+
+def _per_call(u: Usage | None) -> str:
+    if not u or not u.requests:
+        return "-"
+    return f"{u.input_tokens / u.requests:.0f} / {u.cached_tokens / u.requests:.0f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--model", default="gpt-4o-mini")
+    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument("--provider", default="openai", choices=["openai", "anthropic", "local"])
+    parser.add_argument("--model", default="gpt-4.1-mini")
+    parser.add_argument("--strategy", default="llm", choices=["llm", "hybrid"])
     parser.add_argument(
         "--cache-min-tokens",
         type=parse_cache_minimum,
-        default=0,
-        help="fake server: no cached tokens for prompts shorter than this; 'per-model' = the "
-        "providers' minimums (1024, 2048 for Haiku-class), 'off' = no caching "
-        "(default 0 = any repeated prefix, in 128-token blocks for OpenAI)",
+        default="per-model",
+        help="fake server: 'per-model' (the providers' minimums, default), N tokens for every "
+        "model, or 'off'",
     )
-    parser.add_argument("--provider", default="openai", choices=["openai", "anthropic", "local"])
     args = parser.parse_args()
     if not EVAL.exists():
         print(f"skipped: {EVAL} is absent")
         return 0
     indicators = load(args.limit)
     prices = PriceTable()
-    price = prices.price(args.model)
-    print(f"price table ({args.model}, USD per 1M tokens): {price}")
-    print("token counts: the fake server's estimate, ceil(chars/4) per prompt part")
-    for strategy in (Strategy.LLM, Strategy.HYBRID):
-        with running_fake_llm(cache_min_tokens=args.cache_min_tokens) as server:
-            ps, settings = build(server, args.provider, args.model)
-            config = PipelineConfig(strategy=strategy, hybrid_threshold=settings.hybrid_threshold)
-            first = run_once(indicators, ps, config)
-            second = run_once(indicators, ps, config)
-            report(strategy.value, len(indicators), first, second, prices, args.model)
-            print(
-                f"hybrid threshold {settings.hybrid_threshold}"
-                if strategy is Strategy.HYBRID
-                else "",
-                end="",
-            )
-    print()
+    runs = {
+        "old prompts": measure(indicators, args, old_stages(), prices),
+        "new prompts": measure(indicators, args, DEFAULT_STAGES, prices),
+    }
+    report(runs, len(indicators), prices)
+    print(
+        "tokens: the fake server's count, ceil(characters / 4) per prompt part; "
+        f"prompt-cache minimum: {args.cache_min_tokens}"
+    )
     return 0
 
 

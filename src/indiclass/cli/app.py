@@ -19,6 +19,7 @@ from indiclass.cli.errors import EXIT_CODES_HELP, guard_app
 COMMANDS: dict[str, str] = {
     "classify": "classify_cmd",
     "eval": "eval_cmd",
+    "estimate": "estimate_cmd",
     "seed": "data_cmd",
     "query": "data_cmd",
     "stats": "data_cmd",

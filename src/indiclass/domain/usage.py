@@ -19,6 +19,9 @@ class Usage(BaseModel):
     output_tokens: int = 0
     cached_tokens: int = 0
     """Part of ``input_tokens`` served from the provider's prompt cache."""
+    cache_write_tokens: int = 0
+    """Part of ``input_tokens`` written to the provider's prompt cache (Anthropic bills these
+    above the input price; OpenAI reports no writes)."""
     cost_usd: float | None = 0.0
 
     def __add__(self, other: Usage) -> Usage:
@@ -32,6 +35,7 @@ class Usage(BaseModel):
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             cached_tokens=self.cached_tokens + other.cached_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             cost_usd=cost,
         )
 

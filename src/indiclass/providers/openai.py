@@ -52,6 +52,9 @@ class OpenAICompatible:
     url_variable: str = "OPENAI_BASE_URL"
     temperature: bool | None = None
     """Send ``temperature``; None: unless the model is a reasoning model (o1/o3/o4/gpt-5)."""
+    prompt_cache_key: bool = False
+    """Send ``prompt_cache_key`` (one per stage), which routes requests sharing a static prefix
+    to the same cache; OpenAI itself, not local servers unless configured."""
 
     @property
     def sends_temperature(self) -> bool:
@@ -64,7 +67,7 @@ REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 """OpenAI models that reject ``temperature``."""
 
 SERVER_PRESETS: dict[str, OpenAICompatible] = {
-    "openai": OpenAICompatible("openai", "gpt-4o-mini"),
+    "openai": OpenAICompatible("openai", "gpt-4o-mini", prompt_cache_key=True),
     "lmstudio": OpenAICompatible(
         "local", "local-model", "http://127.0.0.1:1234/v1", max_tokens_field="max_tokens"
     ),
@@ -145,6 +148,8 @@ class OpenAIProvider:
         }
         if self.config.sends_temperature:
             params["temperature"] = request.temperature
+        if self.config.prompt_cache_key:
+            params["prompt_cache_key"] = prompt_cache_key(request)
         params.update(_structured(request, mode))
         return params
 
@@ -152,6 +157,11 @@ class OpenAIProvider:
         return translate_error(
             exc, self.url, self.model, self.config.key_variable, self.config.url_variable
         )
+
+
+def prompt_cache_key(request: LLMRequest) -> str:
+    """One key per stage: every request of a stage shares its static prefix (schema + system)."""
+    return f"indiclass-{request.stage}"
 
 
 def _structured(request: LLMRequest, mode: StructuredMode) -> dict[str, Any]:
