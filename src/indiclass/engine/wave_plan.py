@@ -20,6 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from indiclass.domain.errors import ConfigError, StageFailed
@@ -33,6 +34,7 @@ from indiclass.engine.events import ProgressEvent
 from indiclass.engine.runtime import Runtime
 from indiclass.engine.wave_settings import WaveSettings
 from indiclass.pipeline import Answer, Ask, PipelineConfig, ProviderSet
+from indiclass.stages import StageSet
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class WaveChunk(Chunk):
         self._check_open()
         if ask.attempt == 1:
             self.rt.writer.post(StageMark(self.trace_id, indicator_id, ask.stage))
-        order = [str(s.name) for s in self.rt.stages].index(ask.stage)
+        order = _order(self.rt.stages)[ask.stage]
         position = self.positions.get(indicator_id, 0)
         self.waiting.append(Waiting(position, order, indicator_id, ask, key, provider))
         raise Blocked()
@@ -90,6 +92,12 @@ class WaveChunk(Chunk):
         if self.settings.give_up == "sync":
             return await super().answer(indicator_id, ask)  # the synchronous path, logged
         raise StageFailed(ask.stage, f"provider batch: {failed[-1]} ({len(failed)} tries)")
+
+
+@cache
+def _order(stages: StageSet) -> dict[str, int]:
+    """Stage name → its place in the pipeline (the earliest waited on goes first)."""
+    return {str(s.name): k for k, s in enumerate(stages)}
 
 
 # ---------------------------------------------------------------- the plan step

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import signal
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +79,7 @@ def dispatch_waves(
     nothing is pending; ``epoch`` None picks the next one."""
     if epoch is None and not list(chunks):
         return []
-    n = epoch if epoch is not None else _next_epoch(stats.batch_id)
+    n = epoch if epoch is not None else _next_epoch(stats.batch_id, executor_id)
     if n is None:
         return []
     where = stats.dispatch or f"local:{executor_id}"
@@ -91,16 +92,21 @@ def dispatch_waves(
     return [workflow_id]
 
 
-def _next_epoch(trace_id: str) -> int | None:
-    """One more than the last dispatch; None while one is active (in any process: it takes up
-    whatever is pending at its next wave, and ``Engine.wait`` re-dispatches a batch left with
-    pending members and no workflow). Unlike a chunk's, a waves workflow may run for hours:
-    it is never waited for here."""
+def _next_epoch(trace_id: str, executor_id: str, wait_s: float = 3.0) -> int | None:
+    """One more than the last dispatch; None while one is active. One of this process is
+    waited for a little: it may be finishing (its last plan read the members before a retry
+    requeued them). Unlike a chunk's, a waves workflow may run for hours, so the wait is short;
+    a batch left with pending members and no workflow is re-dispatched by ``Engine.wait``."""
+    deadline = time.monotonic() + wait_s
     prefix = waves_prefix(trace_id)
-    found = DBOS.list_workflows(workflow_id_prefix=prefix, load_input=False, load_output=False)
-    if any(w.status in ACTIVE for w in found):
-        return None
-    return max((int(w.workflow_id[len(prefix) :]) for w in found), default=-1) + 1
+    while True:
+        found = DBOS.list_workflows(workflow_id_prefix=prefix, load_input=False, load_output=False)
+        active = [w for w in found if w.status in ACTIVE]
+        if not active:
+            return max((int(w.workflow_id[len(prefix) :]) for w in found), default=-1) + 1
+        if any(w.executor_id != executor_id for w in active) or time.monotonic() >= deadline:
+            return None
+        time.sleep(0.1)
 
 
 # ---------------------------------------------------------------- the workflow

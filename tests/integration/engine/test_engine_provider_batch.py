@@ -138,6 +138,11 @@ def test_a_request_that_keeps_expiring_is_asked_synchronously_or_fails_with_why(
         "request expired" in (f.error or "") and "(3 tries)" in (f.error or "") for f in failed
     )
     assert "anthropic" not in server.stats()["by_api"]
+    server.set_faults()  # the provider recovers: a retry tries batches afresh
+    assert sqlite_engine.retry_failed(trace)
+    stats = sqlite_engine.wait(trace, timeout=120)
+    assert (stats.status, stats.successful_indicators) == ("completed", 6)
+    assert "anthropic" not in server.stats()["by_api"]
 
 
 def test_an_invalid_reply_is_reasked_in_a_later_wave(
