@@ -1,8 +1,9 @@
 """kill -9 during a provider-batch run — right after the upload, the create, a poll or the
 fetch of a wave — then a restart: every indicator is classified once, no provider batch is
 created twice for one wave and none exists that the store does not know (counted at the fake
-server), no file is uploaded twice, no request is answered (paid) twice, and the batch closes.
-Subprocess runs through the official SDKs against the fake server over real HTTP."""
+server), no file is uploaded twice, no request is answered (paid) twice, the requests that
+errored or expired (a tenth each, every batch) are sent again and resolved, and the batch
+closes. Subprocess runs through the official SDKs against the fake server over real HTTP."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_kill_9_mid_wave_then_restart_classifies_each_once_and_pays_once(
 ) -> None:
     trace = f"kill-{uuid.uuid4().hex[:8]}"
     results = tmp_path / "data" / "results.db"
-    with fake_server(batches=BatchSettings(delay_s=0.25, shuffle=True)) as server:
+    faults = BatchSettings(delay_s=0.25, shuffle=True, error_rate=0.1, expire_rate=0.1)
+    with fake_server(batches=faults) as server:
         env = {
             **os.environ,
             **fake_env(server),
@@ -78,7 +80,11 @@ def _assert_once(store, server, trace: str, provider: str) -> None:  # type: ign
     assert len(store.query_classifications(trace_id=trace, limit=100)) == N
     parts = store.wave_parts(trace)
     assert all(p.status == "fetched" for p in parts)
-    assert [p.stage for p in parts] == ["time", "family", "type", "boolean-review"]
+    firsts = [p.stage for p in parts if p.requests == N]  # each stage's first wave, once
+    assert firsts == ["time", "family", "type", "boolean-review"]
+    resent = [p for p in parts if p.requests < N]  # what errored or expired, sent again
+    assert resent and all(p.succeeded == p.requests for p in resent)
+    assert sum(p.errored + p.expired for p in parts) == 2 * len(firsts)
     counted = server.stats()["batches"]
     # every provider batch the server made is a recorded wave, and each wave has one
     assert counted["requests"] == {p.provider_batch_id: p.requests for p in parts}
@@ -87,6 +93,8 @@ def _assert_once(store, server, trace: str, provider: str) -> None:  # type: ign
         assert counted["files_uploaded"] == len(parts)
     ids = [f"k-{k}" for k in range(N)]
     rows = call_rows(store, trace, ids)
-    assert {r["status"] for r in rows} == {"ok"}  # nothing interrupted, nothing left pending
+    assert {r["status"] for r in rows} == {"ok", "error"}  # none interrupted, none pending
     assert answered_once(store, trace, ids)
-    assert server.stats()["answered"] == len(rows) == stats.llm_calls  # each request paid once
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert server.stats()["answered"] == len(ok)  # each request answered (paid) once
+    assert stats.llm_calls == len(rows)
