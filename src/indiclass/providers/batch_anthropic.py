@@ -5,10 +5,11 @@ JSONL once the batch has ended.
 Message batches carry no metadata, so a restart that lost the id of a batch it created (a
 crash between ``create`` and its recording) looks for it in the listing: created since the
 wave's intent was recorded, with as many requests, and not recorded by any wave. A candidate
-that has ended is checked by its results (the wave's first custom_id must be there); one still
-in progress cannot be checked before it ends, so the oldest is adopted (and its results are
-checked when they are stored: requests they do not name are sent again). Several candidates
-mean the create was sent more than once: the caller keeps the first and cancels the others.
+that has ended is checked by its results (the wave's first custom_id must be there) and wins;
+with none, one still in progress cannot be checked before it ends, so the oldest is adopted
+(its results are mapped by custom_id when stored: requests they do not name are sent again).
+Several candidates mean the create was sent more than once: the caller keeps the first and
+cancels the others.
 """
 
 from __future__ import annotations
@@ -74,17 +75,19 @@ class AnthropicBatches:
         return str(batch.id)
 
     def find(self, wave: WaveRef, claimed: Collection[str]) -> list[str]:
+        """Batches that have ended and carry the wave's first custom_id; when there are none,
+        those still running with as many requests (they cannot be checked before they end)."""
         listed = self._call(lambda: self.client.messages.batches.list(limit=100))
-        found = [
+        alike = [
             b
             for b in _since(listed, wave.since)
-            if b.id not in claimed and _total(b) == wave.requests and self._maybe_mine(b, wave)
+            if b.id not in claimed and _total(b) == wave.requests
         ]
+        ended = [b for b in alike if b.processing_status == "ended" and self._has(b, wave)]
+        found = ended or [b for b in alike if b.processing_status != "ended"]
         return [str(b.id) for b in sorted(found, key=lambda b: (b.created_at, b.id))]
 
-    def _maybe_mine(self, batch: Any, wave: WaveRef) -> bool:
-        if batch.processing_status != "ended":
-            return True  # cannot be checked before it ends
+    def _has(self, batch: Any, wave: WaveRef) -> bool:
         return any(r.custom_id == wave.first_custom_id for r in self._lines(batch.id))
 
     # ------------------------------------------------------------ follow
