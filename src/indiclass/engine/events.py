@@ -37,7 +37,7 @@ class ProgressEvent:
     fallback: bool = False
     """An indicator completed with a stage answered by the rules because the LLM failed."""
     detail: str | None = None
-    """What a ``wave`` event is about: ``wave 2 · 200 requests · batch_abc…``."""
+    """What a ``wave`` event is about: ``wave 2.0 · 200 requests · batch_abc…`` (wave.part)."""
 
 
 Subscriber = Callable[[ProgressEvent], None]
