@@ -14,6 +14,7 @@ from indiclass.domain.ports import CallSink, Provider
 from indiclass.domain.run import ProviderSpec, RunConfig, RunMode
 from indiclass.pipeline import ProviderSet
 from indiclass.providers import registry
+from indiclass.providers.batch import Batched, batch_api
 from indiclass.providers.cache import ResponseCache, shared_cache
 from indiclass.providers.pricing import PriceTable
 from indiclass.providers.wrappers import Cached, Logged, Priced, RateLimited, Retrying
@@ -39,7 +40,7 @@ def run_config(
     default = registry.resolve(settings, name, model)
     overrides = _stage_specs(settings, stages, name, model)
     chosen = Strategy(strategy) if strategy else settings.effective_strategy(name)
-    return RunConfig(
+    config = RunConfig(
         provider=default,
         stages=overrides,
         strategy=chosen,
@@ -49,6 +50,24 @@ def run_config(
         max_cost_usd=max_cost_usd,
         degraded_share=settings.degraded_share,
     )
+    if mode == "provider-batch":
+        _check_batch_apis(config)
+    return config
+
+
+def _check_batch_apis(config: RunConfig) -> None:
+    """Provider-batch mode needs a batch API behind every provider that may be asked."""
+    from indiclass.providers.batch import batch_names, has_batch_api
+
+    asked = [s for s in config.providers if s.name != "rules"]
+    lacking = sorted({s.name for s in asked if not has_batch_api(s.name)})
+    if lacking or not asked or config.strategy is Strategy.RULES:
+        why = f"{', '.join(lacking)} has no batch API" if lacking else "nothing asks an LLM"
+        raise ConfigError(
+            f"--mode provider-batch: {why}; it runs with {', '.join(batch_names())} "
+            "(local: an OpenAI-compatible server that serves /v1/batches) and strategy llm or "
+            "hybrid"
+        )
 
 
 def _stage_specs(
@@ -82,7 +101,8 @@ def build_provider_set(
 ) -> ProviderSet:
     """The run's providers as this process can serve them (its own keys). ConfigError when it
     cannot (a missing key names the variable). The response cache is the process-wide one for
-    ``LLM_CACHE_FILE`` unless ``cache`` is given; ``LLM_CACHE=false`` turns it off."""
+    ``LLM_CACHE_FILE`` unless ``cache`` is given; ``LLM_CACHE=false`` turns it off. In
+    ``provider-batch`` mode each LLM provider also carries its batch client (``.batch``)."""
     if not settings.llm_cache:
         cache = None
     elif cache is None:
@@ -96,6 +116,8 @@ def build_provider_set(
             built[spec.label] = wrap(
                 bare, settings, prices=prices, cache=cache, sink=sink, sleep=sleep
             )
+            if config.mode == "provider-batch" and bare.name != "rules":
+                built[spec.label] = Batched(built[spec.label], batch_api(bare, prices))
         return built[spec.label]
 
     default = provider(config.provider)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -126,3 +126,109 @@ class CallRecord(BaseModel):
 
 CallSink = Callable[[CallRecord], None]
 """Receives every LLM exchange (success or failure); storage persists them as ``llm_calls``."""
+
+
+# ---------------------------------------------------------------- provider batch APIs
+
+BatchResultKind = Literal["succeeded", "errored", "expired", "canceled", "missing"]
+"""What became of one request of a provider batch (``missing``: the results did not name it)."""
+
+
+class BatchLine(BaseModel):
+    """One request of a provider batch: its ``custom_id`` and the body the API takes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    custom_id: str
+    body: dict[str, Any]
+
+
+class WaveRef(BaseModel):
+    """What a provider batch is made for, as recorded before it is created: enough for a
+    restart to recognise the batch (or the uploaded file) made for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    """Short, safe (``[a-zA-Z0-9_-]``) and unique per (batch, wave, part): OpenAI metadata
+    ``indiclass_wave``, the input file's name, the prefix of every ``custom_id``."""
+    requests: int
+    first_custom_id: str
+    since: float
+    """Epoch seconds: nothing made for this wave is older (the clock skew already taken off)."""
+
+
+class BatchState(BaseModel):
+    """A provider batch as polled."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    status: str
+    """The provider's own word (``in_progress``, ``finalizing``, ``ended``, ``completed`` ...)."""
+    ended: bool
+    """No request will change any more: results (if any) can be fetched."""
+    counts: dict[str, int] = Field(default_factory=dict)
+    error: str | None = None
+    """Why the whole batch failed (OpenAI input validation), if it did."""
+
+
+class BatchResult(BaseModel):
+    """The outcome of one request, mapped back by its ``custom_id``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    custom_id: str
+    kind: BatchResultKind
+    reply: LLMReply | None = None
+    """The answer (priced at the batch price) when ``kind`` is ``succeeded``."""
+    error: str | None = None
+
+
+@runtime_checkable
+class BatchAPI(Protocol):
+    """A vendor's batch interface for one (provider, model): OpenAI Files + Batch, Anthropic
+    Message Batches. Synchronous (it runs inside durable steps); errors are ``ProviderError``s.
+
+    Every call that creates something has a ``find_*`` twin, so that a restart after a crash
+    between the call and its recording finds what was made instead of making it again."""
+
+    name: str
+    model: str
+
+    def body(self, request: LLMRequest) -> dict[str, Any]:
+        """The request as one line of a batch (the synchronous call's parameters)."""
+
+    def estimate_cost(self, request: LLMRequest) -> float | None:
+        """Input tokens plus the most output it may use, at the batch price (None: no price)."""
+
+    def upload(self, wave: WaveRef, lines: Sequence[BatchLine]) -> str | None:
+        """Upload the requests when the API takes them as a file (its id), else None."""
+
+    def find_upload(self, wave: WaveRef) -> str | None:
+        """The file uploaded for ``wave`` before, if any."""
+
+    def create(self, wave: WaveRef, lines: Sequence[BatchLine], upload: str | None) -> str:
+        """Create the provider batch; returns its id."""
+
+    def find(self, wave: WaveRef, claimed: Collection[str]) -> list[str]:
+        """Ids of provider batches created for ``wave`` (oldest first), none of ``claimed``."""
+
+    def poll(self, batch_id: str) -> BatchState: ...
+
+    def results(self, batch_id: str) -> list[BatchResult]:
+        """Every result of an ended batch (in no particular order)."""
+
+    def cancel(self, batch_id: str) -> None:
+        """Ask the provider to stop the batch (a batch that has ended is left as it is)."""
+
+
+@runtime_checkable
+class BatchCapable(Protocol):
+    """A provider that can also answer through its vendor's batch API (``batch``)."""
+
+    name: str
+    model: str
+    batch: BatchAPI
+
+    async def complete(self, request: LLMRequest) -> LLMReply: ...

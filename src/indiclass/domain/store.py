@@ -24,6 +24,7 @@ from indiclass.domain.models import Classification, Indicator, StageOutcome
 from indiclass.domain.ports import LLMReply
 from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
+from indiclass.domain.waves import WaveOutcome, WavePart, WaveRequest
 
 ItemStatus = Literal["pending", "completed", "failed", "cancelled"]
 BatchStatus = Literal["queued", "running", "completed", "degraded", "failed", "cancelled", "paused"]
@@ -395,3 +396,39 @@ class ResultStore(Protocol):
     def iter_overrides(
         self, *, include_deleted: bool = False, batch_size: int = 1_000
     ) -> Iterator[dict[str, Any]]: ...
+
+    # --- provider batches (provider-batch mode: see ``indiclass.domain.waves``)
+    def record_wave_part(
+        self, part: WavePart, requests: Sequence[WaveRequest], begun: Sequence[CallBegun]
+    ) -> bool:
+        """The intent of one provider batch, before anything is sent: its row, its requests
+        (custom_id → call key, body) and their calls begun, in one transaction. False, and
+        nothing written, when the part is recorded already."""
+
+    def wave_part(self, key: str) -> WavePart | None: ...
+    def wave_parts(self, trace_id: str, *, open_only: bool = False) -> list[WavePart]:
+        """The batch's parts in (wave, part) order; ``open_only``: those not fetched yet."""
+
+    def wave_requests(self, key: str) -> list[WaveRequest]:
+        """The part's requests in custom_id order, with their bodies while not fetched."""
+
+    def update_wave_part(self, key: str, **changes: Any) -> WavePart | None:
+        """Set some columns of the part (status, ids, counts, times, error)."""
+
+    def finish_wave_part(
+        self, key: str, outcomes: Sequence[WaveOutcome], ended: Sequence[CallEnded]
+    ) -> Applied:
+        """The part's results: the calls ended (replies or errors, usage into the batch's
+        counters), each request's outcome, the part ``fetched`` with its counts and cost, in
+        one transaction; nothing when the part is fetched already."""
+
+    def wave_failures(self, trace_id: str, epoch: int) -> dict[str, list[str]]:
+        """Call key → why each of its provider-batch tries failed, in one dispatch."""
+
+    def next_wave(self, trace_id: str) -> int: ...
+    def provider_batch_ids(self) -> set[str]:
+        """Every provider batch id recorded (by any batch): not to be adopted by another."""
+
+    def provider_batches(self, trace_id: str) -> list[dict[str, Any]]:
+        """One row per provider batch of the batch (waves, ids, status, counts, cost), for
+        ``stats`` and the console."""

@@ -40,6 +40,7 @@ from indiclass.engine import system
 from indiclass.engine.events import EventBus, ProgressEvent, Subscriber
 from indiclass.engine.ids import check_id, chunk_prefix, chunk_workflow_id, parse_chunk_workflow_id
 from indiclass.engine.runtime import Pacing, ProviderFactory, Runtime, install
+from indiclass.engine.waves import dispatch_waves, is_provider_batch
 from indiclass.engine.workflows import StepPolicy, chunk_workflow, shared_queue
 from indiclass.stages import DEFAULT_STAGES, StageSet
 
@@ -321,6 +322,8 @@ class Engine:
     def _dispatch(self, stats: BatchStats, chunks: Iterable[int], epoch: int | None) -> list[str]:
         """Start (local) or enqueue (shared) the workflow of each chunk; ``epoch`` None picks
         the next one per chunk, skipping a chunk whose workflow is still active."""
+        if is_provider_batch(stats):  # one waves workflow for the whole batch
+            return dispatch_waves(stats, self.executor_id, chunks, epoch)
         started = []
         self.runtime.faults.pop(stats.batch_id, None)
         where = stats.dispatch or f"local:{self.executor_id}"

@@ -16,13 +16,15 @@ from indiclass.domain.store import BatchStats
 
 log = logging.getLogger("indiclass.engine")
 
-EventKind = Literal["stage", "indicator", "batch", "call"]
+EventKind = Literal["stage", "indicator", "batch", "call", "wave"]
 EventStatus = Literal["started", "completed", "failed", "cancelled", "closed", "paused", "broken"]
 
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One thing that happened: a stage done, an indicator done or failed, a batch closed."""
+    """One thing that happened: a stage done, an indicator done or failed, a batch closed, a
+    provider batch (``wave``) of a stage submitted (``started``) or its results stored
+    (``completed``)."""
 
     kind: EventKind
     status: EventStatus
@@ -34,6 +36,8 @@ class ProgressEvent:
     stats: BatchStats | None = None
     fallback: bool = False
     """An indicator completed with a stage answered by the rules because the LLM failed."""
+    detail: str | None = None
+    """What a ``wave`` event is about: ``wave 2.0 · 200 requests · batch_abc…`` (wave.part)."""
 
 
 Subscriber = Callable[[ProgressEvent], None]

@@ -67,6 +67,8 @@ FIXED_TABLES = (
     "runs",
     "run_items",
     "executors",
+    "provider_batches",
+    "provider_batch_requests",
 )
 
 

@@ -22,6 +22,8 @@ from indiclass.domain.store import (
     Applied,
     BatchSpec,
     BatchStats,
+    CallBegun,
+    CallEnded,
     FailedItem,
     ItemStatus,
     RunBatch,
@@ -29,9 +31,11 @@ from indiclass.domain.store import (
     WriteOp,
 )
 from indiclass.domain.usage import Usage
+from indiclass.domain.waves import WaveOutcome, WavePart, WaveRequest
 from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage import overrides as O
 from indiclass.storage import rows as R
+from indiclass.storage import waves as W
 from indiclass.storage.db import Cursor, Database
 from indiclass.storage.migrations import ensure_declared, migrate
 from indiclass.storage.writes import Writer, close_batch
@@ -1072,6 +1076,50 @@ class SqlStore:
                 (indicator_id, int(limit)),
             ).fetchall()
         )
+
+    # --- provider batches (provider-batch mode; the SQL is in ``storage.waves``)
+
+    def record_wave_part(
+        self, part: WavePart, requests: Sequence[WaveRequest], begun: Sequence[CallBegun]
+    ) -> bool:
+        return self.db.write(
+            lambda cur: W.record_part(cur, self.stages, self._class_columns, part, requests, begun),
+            what=f"record provider batch {part.key}",
+        )
+
+    def wave_part(self, key: str) -> WavePart | None:
+        return self.db.read(lambda cur: W.get_part(cur, key))
+
+    def wave_parts(self, trace_id: str, *, open_only: bool = False) -> list[WavePart]:
+        return self.db.read(lambda cur: W.list_parts(cur, trace_id, open_only))
+
+    def wave_requests(self, key: str) -> list[WaveRequest]:
+        return self.db.read(lambda cur: W.part_requests(cur, key))
+
+    def update_wave_part(self, key: str, **changes: Any) -> WavePart | None:
+        return self.db.write(
+            lambda cur: W.update_part(cur, key, changes), what=f"provider batch {key}"
+        )
+
+    def finish_wave_part(
+        self, key: str, outcomes: Sequence[WaveOutcome], ended: Sequence[CallEnded]
+    ) -> Applied:
+        return self.db.write(
+            lambda cur: W.finish_part(cur, self.stages, self._class_columns, key, outcomes, ended),
+            what=f"results of provider batch {key}",
+        )
+
+    def wave_failures(self, trace_id: str, epoch: int) -> dict[str, list[str]]:
+        return self.db.read(lambda cur: W.failures(cur, trace_id, epoch))
+
+    def next_wave(self, trace_id: str) -> int:
+        return self.db.read(lambda cur: W.next_wave(cur, trace_id))
+
+    def provider_batch_ids(self) -> set[str]:
+        return self.db.read(W.batch_ids)
+
+    def provider_batches(self, trace_id: str) -> list[dict[str, Any]]:
+        return self.db.read(lambda cur: W.report(cur, trace_id))
 
 
 def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
