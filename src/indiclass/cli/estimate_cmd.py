@@ -54,10 +54,11 @@ def estimate_command(
     if as_json:
         typer.echo(json.dumps(estimate.to_dict(), indent=2))
     else:
-        _print(estimate)
+        print_estimate(estimate)
 
 
-def _print(estimate: Estimate) -> None:
+def print_estimate(estimate: Estimate) -> None:
+    """The estimate as a table per stage, with the total and $ per indicator."""
     run = estimate.run
     title = (
         f"{estimate.indicators} indicators · {run.provider.label} · {run.strategy.value} · "

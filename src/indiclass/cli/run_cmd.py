@@ -82,7 +82,19 @@ LOG_FORMAT = typer.Option(
     help="compact (one progress bar), seed (the seed's exact lines) or quiet.",
 )
 MAX_COST = typer.Option(
-    None, "--max-cost", min=0.0, help="Budget in USD: the run pauses before exceeding it."
+    None,
+    "--max-cost",
+    min=0.0,
+    envvar="INDICLASS_MAX_COST",
+    help="Budget in USD: the run pauses before exceeding it (INDICLASS_MAX_COST).",
+)
+MODE = typer.Option(
+    "sync",
+    "--mode",
+    help="sync, or provider-batch (the providers' batch APIs: half price, hours not seconds).",
+)
+DRY_RUN = typer.Option(
+    False, "--dry-run", help="Estimate calls, tokens and $ of this run; send and record nothing."
 )
 MIN_CONF = typer.Option(
     None,
@@ -123,6 +135,8 @@ def run_random(
     log_format: str = LOG_FORMAT,
     max_cost: float | None = MAX_COST,
     min_confidence: float | None = MIN_CONF,
+    mode: str = MODE,
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Classify N random indicators from source_indicators (default 20, unclassified first).
 
@@ -142,6 +156,8 @@ def run_random(
         max_cost,
         min_confidence,
         pick,
+        mode=mode,
+        dry_run=dry_run,
     )
 
 
@@ -158,6 +174,8 @@ def run_all(
     log_format: str = LOG_FORMAT,
     max_cost: float | None = MAX_COST,
     min_confidence: float | None = MIN_CONF,
+    mode: str = MODE,
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Classify every unclassified indicator in source_indicators (or the first N).
 
@@ -177,6 +195,8 @@ def run_all(
         max_cost,
         min_confidence,
         pick,
+        mode=mode,
+        dry_run=dry_run,
     )
 
 
@@ -192,6 +212,8 @@ def run_target(
     log_format: str = LOG_FORMAT,
     max_cost: float | None = MAX_COST,
     min_confidence: float | None = MIN_CONF,
+    mode: str = MODE,
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Classify these indicators (from source_indicators), even if already classified.
 
@@ -210,6 +232,8 @@ def run_target(
         max_cost,
         min_confidence,
         pick,
+        mode=mode,
+        dry_run=dry_run,
     )
 
 
@@ -357,9 +381,17 @@ def _run(
     max_cost: float | None,
     min_confidence: float | None,
     pick: dict[str, Any],
+    *,
+    mode: str = "sync",
+    dry_run: bool = False,
 ) -> None:
     settings = load_settings()
     console = Console()
+    if mode not in ("sync", "provider-batch"):
+        raise InputError(f"--mode: {mode!r} is not one of sync, provider-batch")
+    if dry_run:
+        _dry_run(settings, provider, model, strategy, mode, min_confidence, pick)
+        return
     session: Any = store_session(settings) if api else engine_session(settings)
     with session as opened:
         engine = None if api else opened
@@ -373,6 +405,7 @@ def _run(
             strategy,
             max_cost_usd=max_cost,
             min_confidence=min_confidence,
+            mode=mode,  # type: ignore[arg-type]
         )
         run = _record_run(kind, config, batch_size, concurrent, force, api)
         batches = store.claim_run(run, batch_size=batch_size, **pick)
@@ -394,6 +427,33 @@ def _run(
         outcome = _drive_run(console, store, run, batches, backend, fmt)
     console.print(f"   log: {log_file(settings)}", highlight=False)
     _exit(outcome)
+
+
+def _dry_run(
+    settings: Settings,
+    provider: str | None,
+    model: str | None,
+    strategy: str | None,
+    mode: str,
+    min_confidence: float | None,
+    pick: dict[str, Any],
+) -> None:
+    """What the run would send and cost, from the prompts it would build (nothing is sent,
+    claimed or recorded)."""
+    from indiclass.cli.estimate_cmd import print_estimate
+    from indiclass.estimate import estimate_run
+    from indiclass.providers.pricing import PriceTable
+
+    config = run_config(
+        settings, provider, model, strategy, min_confidence=min_confidence, mode=mode
+    )
+    with store_session(settings) as store:
+        indicators = store.list_source_indicators(**pick)
+    if not indicators:
+        Console().print("Nothing to classify (see `indiclass seed`, or use --force).")
+        return
+    prices = PriceTable.load(settings.llm_prices_file)
+    print_estimate(estimate_run(indicators, config, prices=prices))
 
 
 def _record_run(
