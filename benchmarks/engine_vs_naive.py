@@ -87,9 +87,9 @@ def run_naive(url: str, n: int, concurrency: int) -> float:
     """AsyncOpenAI + a semaphore; the pipeline's own requests, answered by the SDK directly."""
     import openai
 
-    from indiclass.pipeline import Answer, PipelineConfig, steps
     from indiclass.domain.enums import Strategy
     from indiclass.domain.ports import LLMReply
+    from indiclass.pipeline import Answer, PipelineConfig, steps
     from indiclass.providers.openai import OpenAIProvider, preset
 
     adapter = OpenAIProvider(preset("lmstudio", base_url=url, model="fake-model"))
