@@ -6,7 +6,15 @@ from __future__ import annotations
 import typer
 
 from indiclass import __version__
-from indiclass.cli import classify_cmd, data_cmd, engine_cmd, eval_cmd, llm_cmd, run_cmd
+from indiclass.cli import (
+    classify_cmd,
+    data_cmd,
+    engine_cmd,
+    eval_cmd,
+    history_cmd,
+    llm_cmd,
+    run_cmd,
+)
 from indiclass.cli.errors import EXIT_CODES_HELP, guard_app
 
 app = typer.Typer(
@@ -35,7 +43,7 @@ def _root(
     """indiclass: classify economic indicators with rules or LLMs, in durable batches."""
 
 
-for module in (classify_cmd, eval_cmd, llm_cmd, engine_cmd, run_cmd, data_cmd):
+for module in (classify_cmd, eval_cmd, llm_cmd, engine_cmd, run_cmd, data_cmd, history_cmd):
     module.register(app)
 guard_app(app)
 

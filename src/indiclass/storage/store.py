@@ -32,6 +32,7 @@ from indiclass.domain.usage import Usage
 from indiclass.stages import DEFAULT_STAGES, StageSet
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
+from indiclass.storage.history import HistoryQueries
 from indiclass.storage.migrations import ensure_declared, migrate
 from indiclass.storage.writes import Writer, close_batch
 
@@ -41,8 +42,9 @@ _CLAIM_LOCK = 7_283_910_452
 _FILTERS = ("family", "indicator_type", "review_status", "provider", "trace_id", "needs_review")
 
 
-class SqlStore:
-    """The results store over a :class:`~indiclass.storage.db.Database`."""
+class SqlStore(HistoryQueries):
+    """The results store over a :class:`~indiclass.storage.db.Database` (history and
+    provenance reads in ``storage.history``)."""
 
     def __init__(self, db: Database, stages: StageSet = DEFAULT_STAGES) -> None:
         self.db = db

@@ -29,6 +29,7 @@ SEED_PIPELINE_STATS = [
     "created_at",
     "updated_at",
 ]
+PROVENANCE = ["rules_version", "prompt_hash", "request_hash", "temperature", "strategy", "run_id"]
 STAGE_TAIL = [
     "confidence",
     "reasoning",
@@ -44,6 +45,8 @@ STAGE_TAIL = [
     "cost_usd",
     "created_at",
     "updated_at",
+    # m011
+    *PROVENANCE,
 ]
 STAGE_HEAD = ["id", "indicator_id", "trace_id"]
 STAGE_CONF = [
@@ -148,6 +151,8 @@ EXPECTED: dict[str, list[str]] = {
         "needs_review",
         "fallback_stages",
         "field_confidence",
+        # m011
+        *PROVENANCE,
     ],
     "normalization_results": [
         *STAGE_HEAD,
@@ -211,6 +216,7 @@ EXPECTED: dict[str, list[str]] = {
         "attempt",
         "request_hash",
         "finished_at",
+        "text_purged_at",
     ],
     "runs": [
         "id",
@@ -235,6 +241,43 @@ EXPECTED: dict[str, list[str]] = {
         "providers",
         "started_at",
         "heartbeat_at",
+    ],
+    "classification_history": [
+        "id",
+        "run_key",
+        "indicator_id",
+        "trace_id",
+        "run_id",
+        "family",
+        "indicator_type",
+        "review_status",
+        "overall_confidence",
+        "provider",
+        "model",
+        "strategy",
+        "rules_version",
+        "prompt_hash",
+        "request_hash",
+        "temperature",
+        "classification",
+        "stages",
+        "created_at",
+        "updated_at",
+    ],
+    "webhook_deliveries": [
+        "id",
+        "delivery_id",
+        "trace_id",
+        "url",
+        "event",
+        "body",
+        "status",
+        "attempts",
+        "http_status",
+        "error",
+        "created_at",
+        "updated_at",
+        "delivered_at",
     ],
 }
 
@@ -318,7 +361,7 @@ def test_every_past_schema_version_upgrades_to_the_current_one(
     open_store(fresh_url).close()
     assert _columns(blank_url, backend, types=True) == _columns(fresh_url, backend, types=True)
     assert _indexes(blank_url, backend) == _indexes(fresh_url, backend)
-    if version >= 2:
+    if version >= 2 and MIGRATIONS[version - 1].version < 9:  # m009 derives old rows' status
         reopened = open_store(blank_url)
         try:
             stats = reopened.batch_stats("old")  # an old batch reads back closed, with counts
@@ -360,7 +403,7 @@ def test_migrate_twice_is_a_no_op(blank_url: str, backend: str) -> None:
             ).fetchall()
         )
         assert [v["name"] for v in versions] == [m.name for m in MIGRATIONS]
-        assert [v["version"] for v in versions] == list(range(1, len(MIGRATIONS) + 1))
+        assert [v["version"] for v in versions] == [m.version for m in MIGRATIONS]
     finally:
         again.close()
 
