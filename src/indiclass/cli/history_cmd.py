@@ -1,4 +1,4 @@
-"""Runs side by side: ``runs``, ``diff``.
+"""Runs side by side and retention: ``runs``, ``diff``, ``purge``.
 
 indiclass runs                                   # runs and API batches, newest first
 indiclass diff RUN_A RUN_B [--format table|csv|jsonl]
@@ -8,14 +8,15 @@ indiclass purge --redact-prompts                 # blank every stored prompt now
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import typer
 
 from indiclass.cli.outputs import write_results
 from indiclass.cli.render import Column, fit_table, make_console, print_table
-from indiclass.cli.session import friendly_errors, load_settings, store_session
+from indiclass.cli.session import database_label, friendly_errors, load_settings, store_session
 from indiclass.domain.errors import InputError
+from indiclass.domain.history import HistoryStore
 
 FORMATS = ("table", "csv", "jsonl")
 _NUMBER: dict[str, Any] = {"justify": "right"}
@@ -49,6 +50,7 @@ CHANGE_COLUMNS: tuple[Column, ...] = (
 def register(app: typer.Typer) -> None:
     app.command("runs")(runs_command)
     app.command("diff")(diff_command)
+    app.command("purge")(purge_command)
 
 
 def _format(value: str) -> str:
@@ -108,3 +110,48 @@ def diff_command(
         f"{run_a}, {len(diff.only_b)} only in {run_b}",
         highlight=False,
     )
+
+
+@friendly_errors
+def purge_command(
+    older_than: str | None = typer.Option(
+        None,
+        "--llm-calls-older-than",
+        help="Blank the prompt and reply text of LLM calls older than this (30d, 12h, 2w); "
+        "tokens and cost stay. Calls of batches still open keep their replies.",
+    ),
+    redact_prompts: bool = typer.Option(
+        False,
+        "--redact-prompts",
+        help="Blank every stored prompt now, whatever its age (replies stay). "
+        "INDICLASS_REDACT_PROMPTS=true stops storing new ones.",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would change."),
+) -> None:
+    """Remove stored LLM prompt and reply text (docs/operations.md: Retention).
+
+    Example: indiclass purge --llm-calls-older-than 30d"""
+    from datetime import timedelta
+
+    from indiclass.engine.retention import cutoff, parse_age
+
+    if older_than is None and not redact_prompts:
+        raise InputError("give --llm-calls-older-than AGE and/or --redact-prompts")
+    settings = load_settings()
+    jobs: list[tuple[str, str, bool]] = []
+    if redact_prompts:
+        jobs.append(("prompts of every call", cutoff(timedelta(days=-1)), True))
+    if older_than is not None:
+        what = f"prompt and reply text older than {older_than}"
+        jobs.append((what, cutoff(parse_age(older_than)), False))
+    console = make_console()
+    with store_session(settings) as opened:
+        store = cast(HistoryStore, opened)
+        for what, before, prompts_only in jobs:
+            count = store.count_llm_text if dry_run else store.purge_llm_text
+            n = count(before, prompts_only=prompts_only)
+            verb = "would blank" if dry_run else "blanked"
+            console.print(
+                f"🧽 {verb} {what}: {n} LLM call(s) in {database_label(settings)}",
+                highlight=False,
+            )

@@ -97,7 +97,7 @@ def stage_summary(outcome: StageOutcome) -> dict[str, Any]:
 
 
 class HistoryStore(Protocol):
-    """The store reads behind ``indiclass runs / diff`` and provenance (``SqlStore``)."""
+    """The store reads behind ``indiclass runs / diff / purge`` and provenance (``SqlStore``)."""
 
     def history_rows(self, run_key: str) -> dict[str, dict[str, Any]]:
         """Indicator → its history row in the run (or batch) ``run_key``."""
@@ -113,3 +113,11 @@ class HistoryStore(Protocol):
 
     def provenance_rows(self, indicator_id: str) -> dict[str, Any] | None:
         """The current classification's provenance columns and its stage rows."""
+
+    def purge_llm_text(self, cutoff_iso: str, *, prompts_only: bool = False) -> int:
+        """Blank the prompt text, and the reply text unless the call's batch is still open, of
+        calls created before ``cutoff_iso`` (``prompts_only``: prompts alone); returns how many
+        calls changed."""
+
+    def count_llm_text(self, cutoff_iso: str, *, prompts_only: bool = False) -> int:
+        """How many calls :meth:`purge_llm_text` would change."""

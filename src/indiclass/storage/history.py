@@ -1,4 +1,4 @@
-"""History and provenance on the results database (``SqlStore`` mixes this in).
+"""History, provenance and retention on the results database (``SqlStore`` mixes this in).
 
 ``classification_history`` keeps every run's answer for every indicator it classified, keyed
 by (run key, indicator): the run key is the batch's ``run_id`` — or the run whose
@@ -16,6 +16,7 @@ from typing import Any
 
 from indiclass.domain.history import PROVENANCE_COLUMNS, stage_summary
 from indiclass.domain.models import Classification, StageOutcome
+from indiclass.domain.store import TERMINAL
 from indiclass.stages import StageSet
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
@@ -41,6 +42,7 @@ HISTORY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_PURGE_CHUNK = 5_000
 
 
 def batch_context(cur: Cursor, trace_id: str) -> dict[str, Any]:
@@ -198,6 +200,61 @@ class HistoryQueries:
             return {"classification": current, "stages": stages}
 
         return self.db.read(read)
+
+    # ------------------------------------------------------------ retention
+
+    def purge_llm_text(self, cutoff_iso: str, *, prompts_only: bool = False) -> int:
+        where, params = _purge_where(cutoff_iso, prompts_only)
+        blank, blank_params = "prompt_system = '', prompt_user = ''", list[Any]()
+        if not prompts_only:  # a reply still needed for replay is kept (see _purge_where)
+            closed, blank_params = _closed_batch()
+            blank += f", response = CASE WHEN {closed} THEN NULL ELSE response END"
+        sql = (
+            f"UPDATE llm_calls SET {blank}, text_purged_at = ? WHERE id IN"
+            f" (SELECT id FROM llm_calls WHERE {where} ORDER BY id LIMIT {_PURGE_CHUNK})"
+        )
+
+        def chunk(cur: Cursor) -> int:
+            return cur.execute(sql, [*blank_params, R.now_iso(), *params]).rowcount
+
+        total = 0
+        while True:  # in chunks: a big purge never holds the writer for long
+            changed = self.db.write(chunk, what="purge llm_calls text")
+            total += changed
+            if changed < _PURGE_CHUNK:
+                return total
+
+    def count_llm_text(self, cutoff_iso: str, *, prompts_only: bool = False) -> int:
+        where, params = _purge_where(cutoff_iso, prompts_only)
+        return int(
+            self.db.read(
+                lambda cur: cur.execute(
+                    f"SELECT COUNT(*) FROM llm_calls WHERE {where}", params
+                ).scalar()
+            )
+        )
+
+
+def _closed_batch() -> tuple[str, list[Any]]:
+    """True for a call whose batch is closed (or unknown): its reply is no longer replayed."""
+    marks = ", ".join("?" * len(TERMINAL))
+    sql = (
+        "NOT EXISTS (SELECT 1 FROM pipeline_stats p WHERE p.batch_id = llm_calls.trace_id"
+        f" AND COALESCE(p.status, 'running') NOT IN ({marks}))"
+    )
+    return sql, sorted(TERMINAL)
+
+
+def _purge_where(cutoff_iso: str, prompts_only: bool) -> tuple[str, list[Any]]:
+    """Calls created before the cutoff with text to remove: any prompt text, and reply text
+    unless its batch is still open (a re-run step replays the replies instead of paying
+    again; they go at the first purge after the batch closes)."""
+    prompt = "(prompt_system <> '' OR prompt_user <> '')"
+    if prompts_only:
+        return f"created_at < ? AND {prompt}", [cutoff_iso]
+    closed, params = _closed_batch()
+    where = f"created_at < ? AND ({prompt} OR (response IS NOT NULL AND {closed}))"
+    return where, [cutoff_iso, *params]
 
 
 def _history_counts(cur: Cursor, keys: Sequence[str]) -> dict[str, int]:

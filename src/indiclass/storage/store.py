@@ -43,8 +43,8 @@ _FILTERS = ("family", "indicator_type", "review_status", "provider", "trace_id",
 
 
 class SqlStore(HistoryQueries):
-    """The results store over a :class:`~indiclass.storage.db.Database` (history and
-    provenance reads in ``storage.history``)."""
+    """The results store over a :class:`~indiclass.storage.db.Database` (history, provenance
+    and retention in ``storage.history``)."""
 
     def __init__(self, db: Database, stages: StageSet = DEFAULT_STAGES) -> None:
         self.db = db
@@ -279,7 +279,8 @@ class SqlStore(HistoryQueries):
             sql = (
                 "SELECT call_key, response, provider, model, input_tokens, output_tokens,"
                 " cached_tokens, cost_usd, duration_ms, cache_hit FROM llm_calls"
-                f" WHERE trace_id = ? AND status = 'ok' AND indicator_id IN"
+                " WHERE trace_id = ? AND status = 'ok' AND response IS NOT NULL"
+                " AND indicator_id IN"
                 f" ({', '.join('?' * len(chunk))})"
             )
             params = [trace_id, *chunk]
