@@ -30,10 +30,12 @@ from indiclass.domain.store import (
 )
 from indiclass.domain.usage import Usage
 from indiclass.stages import DEFAULT_STAGES, StageSet
+from indiclass.storage import outbox
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor, Database
 from indiclass.storage.history import HistoryQueries
 from indiclass.storage.migrations import ensure_declared, migrate
+from indiclass.storage.outbox import WebhookQueries
 from indiclass.storage.writes import Writer, close_batch
 
 _CHUNK = 500
@@ -42,9 +44,9 @@ _CLAIM_LOCK = 7_283_910_452
 _FILTERS = ("family", "indicator_type", "review_status", "provider", "trace_id", "needs_review")
 
 
-class SqlStore(HistoryQueries):
+class SqlStore(HistoryQueries, WebhookQueries):
     """The results store over a :class:`~indiclass.storage.db.Database` (history, provenance
-    and retention in ``storage.history``)."""
+    and retention reads in ``storage.history``, the webhook outbox in ``storage.outbox``)."""
 
     def __init__(self, db: Database, stages: StageSet = DEFAULT_STAGES) -> None:
         self.db = db
@@ -195,6 +197,8 @@ class SqlStore(HistoryQueries):
             )
             for at in range(0, len(items), _CHUNK):
                 cur.executemany(item_sql, items[at : at + _CHUNK])
+            if not ids:  # closed as it is created: its webhook too
+                outbox.enqueue(cur, stats, now)
 
         self.db.write(write, what=f"create batch {spec.trace_id}")
 

@@ -29,6 +29,7 @@ from indiclass.domain.store import (
     WriteOp,
 )
 from indiclass.stages import StageSet
+from indiclass.storage import outbox
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor
 from indiclass.storage.history import HISTORY_UPSERT, batch_context, history_row
@@ -432,6 +433,7 @@ def close_batch(cur: Cursor, trace_id: str, now: str) -> dict[str, Any] | None:
         ),
     )
     closed = cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)).fetchone()
+    outbox.enqueue(cur, closed, now)  # its webhook, if it asked for one: in this transaction
     return None if closed is None else {**closed, "_closed_now": True}
 
 
