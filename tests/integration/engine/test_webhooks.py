@@ -162,6 +162,30 @@ def test_a_failing_receiver_is_retried_with_backoff_then_delivered(
     assert len({c["body"] for c in receiver.calls}) == 1  # every retry sends the same bytes
 
 
+def test_a_receiver_that_keeps_failing_is_given_up_with_the_reason(
+    start_engine: Callable[..., Engine],
+    receiver: Receiver,
+    hooks_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INDICLASS_WEBHOOK_ATTEMPTS", "2")
+    receiver.statuses = [500, 500, 500]
+    engine = start_engine()
+    config = engine.resolve("rules").model_copy(update={"callback_url": receiver.url})
+    trace_id = engine.submit(indicators("g", 1), config=config)
+    row = _delivered(engine, trace_id)
+    assert (row["status"], row["attempts"], row["http_status"]) == ("failed", 2, 500)
+    assert "HTTP 500" in row["error"] and "after 2 attempts" in row["error"]
+    refused = Receiver(statuses=[404]).start()  # a 4xx is an answer: not retried
+    try:
+        config = config.model_copy(update={"callback_url": refused.url})
+        trace_id = engine.submit(indicators("g4", 1), config=config)
+        row = _delivered(engine, trace_id)
+        assert (row["status"], row["attempts"], len(refused.calls)) == ("failed", 1, 1)
+    finally:
+        refused.stop()
+
+
 def test_a_host_not_allowed_is_never_called(
     start_engine: Callable[..., Engine], hooks_env: dict[str, str]
 ) -> None:
