@@ -12,7 +12,7 @@ run is its own run, and a batch of a run can be named alone too.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
@@ -179,16 +179,37 @@ def diff_runs(store: Any, a: str, b: str, stages: StageSet = DEFAULT_STAGES) -> 
     """Indicators both runs classified whose answers differ, field by field, with both
     answers, their confidences and the stage that differed; and those only one classified."""
     out = RunDiff(_require(store, a), _require(store, b))
-    rows_a, rows_b = _store(store).history_rows(a), _store(store).history_rows(b)
-    out.only_a = sorted(set(rows_a) - set(rows_b))
-    out.only_b = sorted(set(rows_b) - set(rows_a))
-    for ind in sorted(set(rows_a) & set(rows_b)):
-        found = compare(rows_a[ind], rows_b[ind], stages)
-        if found is None:
-            out.unchanged += 1
-        else:
-            out.changed.append(found)
+    pairs = _aligned(_store(store).iter_history(a), _store(store).iter_history(b))
+    for row_a, row_b in pairs:
+        if row_a is not None and row_b is not None:
+            found = compare(row_a, row_b, stages)
+            if found is None:
+                out.unchanged += 1
+            else:
+                out.changed.append(found)
+        elif row_a is not None:
+            out.only_a.append(row_a["indicator_id"])
+        elif row_b is not None:
+            out.only_b.append(row_b["indicator_id"])
     return out
+
+
+Row = dict[str, Any]
+
+
+def _aligned(a: Iterator[Row], b: Iterator[Row]) -> Iterator[tuple[Row | None, Row | None]]:
+    """The rows of two streams sorted by indicator side by side (None where one lacks it)."""
+    row_a, row_b = next(a, None), next(b, None)
+    while row_a is not None or row_b is not None:
+        if row_b is None or (row_a is not None and row_a["indicator_id"] < row_b["indicator_id"]):
+            yield row_a, None
+            row_a = next(a, None)
+        elif row_a is None or row_b["indicator_id"] < row_a["indicator_id"]:
+            yield None, row_b
+            row_b = next(b, None)
+        else:
+            yield row_a, row_b
+            row_a, row_b = next(a, None), next(b, None)
 
 
 def compare(

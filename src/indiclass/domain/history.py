@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from indiclass.domain.models import StageOutcome, StageRecord
@@ -101,6 +101,9 @@ class HistoryStore(Protocol):
 
     def history_rows(self, run_key: str) -> dict[str, dict[str, Any]]:
         """Indicator → its history row in the run (or batch) ``run_key``."""
+
+    def iter_history(self, run_key: str, *, page: int = 1_000) -> Iterator[dict[str, Any]]:
+        """The same rows in ``indicator_id`` order, read page by page."""
 
     def indicator_history(self, indicator_id: str) -> list[dict[str, Any]]:
         """Every history row of one indicator, oldest first."""

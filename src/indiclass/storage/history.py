@@ -11,7 +11,7 @@ answer, in the seed's shape).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from indiclass.domain.history import PROVENANCE_COLUMNS, stage_summary
@@ -111,14 +111,32 @@ class HistoryQueries:
 
     def history_rows(self, run_key: str) -> dict[str, dict[str, Any]]:
         """A run's rows by run id, or one batch's by trace_id (a batch of a run included)."""
-        rows = self.db.read(
-            lambda cur: cur.execute(
-                "SELECT * FROM classification_history WHERE run_key = ? OR trace_id = ?"
-                " ORDER BY id",
-                (run_key, run_key),
-            ).fetchall()
+        return {r["indicator_id"]: r for r in self.iter_history(run_key)}
+
+    def iter_history(self, run_key: str, *, page: int = 1_000) -> Iterator[dict[str, Any]]:
+        """The same rows in indicator_id order, read page by page (flat memory for diffs)."""
+        column = self.db.read(
+            lambda cur: (
+                "run_key"
+                if cur.execute(
+                    "SELECT 1 FROM classification_history WHERE run_key = ? LIMIT 1", (run_key,)
+                ).fetchone()
+                else "trace_id"
+            )
         )
-        return {r["indicator_id"]: decoded_history(r) for r in rows}
+        last = ""
+        while True:
+            rows = self.db.read(
+                lambda cur, after=last: cur.execute(  # type: ignore[misc]
+                    f"SELECT * FROM classification_history WHERE {column} = ?"
+                    " AND indicator_id > ? ORDER BY indicator_id LIMIT ?",
+                    (run_key, after, page),
+                ).fetchall()
+            )
+            yield from (decoded_history(r) for r in rows)
+            if len(rows) < page:
+                return
+            last = rows[-1]["indicator_id"]
 
     def indicator_history(self, indicator_id: str) -> list[dict[str, Any]]:
         rows = self.db.read(

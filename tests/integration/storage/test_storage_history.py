@@ -56,3 +56,20 @@ def test_the_seed_queries_still_work(store: SqlStore, store_url: str, backend: s
         store_url, backend, "SELECT * FROM pipeline_stats WHERE batch_id = 'trace-1';"
     )
     assert run_seed_query(store_url, backend, "SELECT COUNT(*) FROM classifications;") == [("1",)]
+
+
+def test_a_diff_merges_two_runs_in_pages_and_counts_what_only_one_classified(
+    store: SqlStore,
+) -> None:
+    from indiclass.history import diff_runs
+
+    inds = [make_indicator(n) for n in range(4)]
+    store.upsert_source_indicators(inds)
+    for trace, members in (("t-a", inds[:3]), ("t-b", inds[1:])):
+        store.create_batch(spec(trace, [i.indicator_id for i in members]))
+        store.apply([done_op(trace, i)[0] for i in members])
+    paged = [r["indicator_id"] for r in store.iter_history("t-a", page=1)]
+    assert paged == sorted(i.indicator_id for i in inds[:3])
+    diff = diff_runs(store, "t-a", "t-b")
+    assert (diff.only_a, diff.only_b) == ([inds[0].indicator_id], [inds[3].indicator_id])
+    assert diff.unchanged == 2 and diff.changed == []
