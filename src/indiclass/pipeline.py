@@ -32,6 +32,7 @@ from indiclass.domain.errors import (
     ProviderUnavailable,
     StageFailed,
 )
+from indiclass.domain.history import prompt_hash, request_hash
 from indiclass.domain.models import (
     Classification,
     Indicator,
@@ -44,6 +45,7 @@ from indiclass.domain.ports import LLMReply, LLMRequest, Provider
 from indiclass.domain.run import RunConfig
 from indiclass.domain.usage import Usage
 from indiclass.rules import RULES_MODEL
+from indiclass.rules.version import RULES_VERSION
 from indiclass.stages import DEFAULT_STAGES, RulesProvider, Stage, StageInput, StageSet
 from indiclass.stages.complete import Assembly, assemble
 
@@ -273,9 +275,20 @@ def _decide(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision:
 
 def _ask_llm(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision:
     """Ask, validate, re-ask with the validation error (bounded), else fall back to the rules.
-    An unreachable provider (``ProviderUnavailable``) fails the indicator: it is not an answer."""
+    An unreachable provider (``ProviderUnavailable``) fails the indicator: it is not an answer.
+    Either record carries the provenance of the first request (its hashes, its temperature)."""
     assert stage.build_request is not None and stage.decide is not None
     request = _tagged(stage.build_request(inp), config)
+    base = StageRecord(
+        stage=str(stage.name),
+        source=AnswerSource.RULES_FALLBACK,
+        provider=config.label[0],
+        model=config.label[1],
+        rules_version=RULES_VERSION,
+        prompt_hash=prompt_hash(request),
+        request_hash=request_hash(request),
+        temperature=request.temperature,
+    )
     usage, attempts, error = Usage(), 0, ""
     for attempt in range(1, 2 + config.max_reasks):
         answer = yield Ask(str(stage.name), request, attempt)
@@ -294,23 +307,15 @@ def _ask_llm(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision
             error = f"invalid reply: {exc}"
             request = request.with_feedback(reply.content, str(exc))
             continue
-        record = StageRecord(
-            stage=str(stage.name),
-            source=AnswerSource.LLM,
-            provider=reply.provider,
-            model=reply.model,
-            attempts=attempts,
-        )
-        return result, record, usage
-    record = StageRecord(
-        stage=str(stage.name),
-        source=AnswerSource.RULES_FALLBACK,
-        provider=config.label[0],
-        model=config.label[1],
-        attempts=attempts,
-        error=error[:1000],
-    )
-    return stage.rule(inp), record, usage
+        answered = {
+            "source": AnswerSource.LLM,
+            "provider": reply.provider,
+            "model": reply.model,
+            "attempts": attempts,
+        }
+        return result, base.model_copy(update=answered), usage
+    fallback = base.model_copy(update={"attempts": attempts, "error": error[:1000]})
+    return stage.rule(inp), fallback, usage
 
 
 # ---------------------------------------------------------------- internals
@@ -330,7 +335,11 @@ def _record(stage: Stage, source: AnswerSource) -> StageRecord:
     key = (str(stage.name), source)
     if key not in _RECORDS:
         _RECORDS[key] = StageRecord(
-            stage=str(stage.name), source=source, provider="rules", model=RULES_MODEL
+            stage=str(stage.name),
+            source=source,
+            provider="rules",
+            model=RULES_MODEL,
+            rules_version=RULES_VERSION,
         )
     return _RECORDS[key]
 

@@ -22,6 +22,7 @@ from indiclass.api.limits import BodyLimit, PrintablePaths
 from indiclass.api.routes_batches import router as batches_router
 from indiclass.api.routes_ops import health_router, metrics_router
 from indiclass.api.routes_results import router as results_router
+from indiclass.api.routes_runs import router as runs_router
 from indiclass.api.schemas import ERROR_RESPONSES
 from indiclass.api.services import EngineLike, Services
 from indiclass.domain.errors import ConfigError
@@ -65,7 +66,7 @@ def create_app(
     install_error_handlers(app)
     guarded = [Depends(require_api_key)]
     app.include_router(health_router)
-    for router in (batches_router, results_router, metrics_router):
+    for router in (batches_router, results_router, runs_router, metrics_router):
         app.include_router(router, dependencies=guarded, responses=ERROR_RESPONSES)
     install_docs(app)
     if console:
@@ -94,9 +95,13 @@ def _lifespan(settings: Settings, engine: EngineLike | None, worker: bool) -> An
         if engine is None:  # DBOS refuses its sync API on the event loop's thread
             owned = await run_in_threadpool(_build_engine, settings, worker)
             _attach(app, settings, owned)
+        from indiclass.engine.retention import start_retention
+
+        stop_retention = start_retention(app.state.services.store)
         try:
             yield
         finally:
+            stop_retention()
             _detach(app)
             if owned is not None:
                 await run_in_threadpool(owned.shutdown)

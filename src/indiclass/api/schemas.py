@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -45,6 +45,18 @@ class BatchRequest(BaseModel):
     model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     trace_id: TraceId | None = Field(None, description="Idempotency key; generated when absent.")
     force: bool = Field(False, description="Re-classify indicators already classified.")
+    mode: Literal["sync", "provider-batch"] = Field(
+        "sync", description="sync, or provider-batch (the providers' batch APIs, half price)"
+    )
+    max_cost_usd: float | None = Field(
+        None, ge=0, le=1e9, description="Budget: the batch pauses before a call would exceed it."
+    )
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, description="hybrid: ask the LLM below this confidence."
+    )
+    callback_url: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
+        None, description="POSTed (signed) once when the batch closes (INDICLASS_WEBHOOK_SECRET)."
+    )
 
 
 class ErrorDetail(BaseModel):

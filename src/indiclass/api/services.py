@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from indiclass.api.errors import ApiError
-from indiclass.domain.errors import ConfigError
+from indiclass.domain.errors import ConfigError, InputError
 from indiclass.domain.models import Indicator
 from indiclass.domain.run import RunConfig
 from indiclass.domain.store import BatchStats, ResultStore
@@ -81,7 +81,28 @@ class Services:
         except ConfigError as exc:
             raise ApiError(422, str(exc), code="unknown_provider") from None
         strategy = body.strategy.value if body.strategy else None
-        config = self.engine.resolve(name, body.model, strategy)
+        options = {
+            k: v
+            for k, v in (
+                ("mode", getattr(body, "mode", "sync")),
+                ("max_cost_usd", getattr(body, "max_cost_usd", None)),
+                ("min_confidence", getattr(body, "min_confidence", None)),
+            )
+            if v is not None
+        }
+        try:
+            config = self.engine.resolve(name, body.model, strategy, **options)
+        except ConfigError as exc:
+            raise ApiError(422, str(exc), code="invalid_run_configuration") from None
+        callback = getattr(body, "callback_url", None)
+        if callback:
+            from indiclass.engine.webhooks import check_callback_url
+
+            try:
+                check_callback_url(callback)
+            except (InputError, ConfigError) as exc:
+                raise ApiError(422, str(exc), code="invalid_callback_url") from None
+            config = config.model_copy(update={"callback_url": callback})
         for spec in config.providers:
             reason = registry.serveable(self.settings, spec)
             if reason is not None and not self._served_elsewhere(spec.name):

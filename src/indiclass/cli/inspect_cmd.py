@@ -16,6 +16,7 @@ from indiclass.cli.session import friendly_errors, load_settings, store_session
 from indiclass.domain.errors import InputError
 from indiclass.domain.store import ResultStore
 from indiclass.domain.usage import Usage
+from indiclass.history import provenance
 
 _NUMBER: dict[str, Any] = {"justify": "right"}
 
@@ -187,6 +188,7 @@ def _trace(store: ResultStore, indicator_id: str) -> dict[str, Any]:
         "stages": stages,
         "llm_calls": store.llm_calls_for(indicator_id),
         "overrides": store.list_overrides(indicator_id, limit=1000),
+        "provenance": provenance(store, indicator_id),
     }
 
 
@@ -212,6 +214,17 @@ def _print_classification(console: Console, found: Mapping[str, Any]) -> None:
         mark = " ✎" if key in overridden else ""
         parts.append(f"{label} [bold]{escape(cell(row.get(key)))}[/bold]{mark}")
     console.print("   " + " · ".join(parts))
+    made = (found.get("provenance") or {}).get("current") or {}
+    facts = [
+        f"{k} {made[k]}"
+        for k in ("strategy", "rules_version", "prompt_hash", "request_hash", "run_id")
+        if made.get(k)
+    ]
+    if facts:
+        console.print("   made with: " + " · ".join(facts), highlight=False)
+    runs = (found.get("provenance") or {}).get("history") or []
+    if len(runs) > 1:
+        console.print(f"   classified in {len(runs)} runs (indiclass diff A B)", highlight=False)
     for field_name, o in overridden.items():
         console.print(
             f"   ✎ {field_name}: {escape(str(o['value']))} by {escape(str(o['who']))} "

@@ -93,6 +93,11 @@ MODE = typer.Option(
     "--mode",
     help="sync, or provider-batch (the providers' batch APIs: half price, hours not seconds).",
 )
+CALLBACK = typer.Option(
+    None,
+    "--callback-url",
+    help="POSTed, signed, once per batch when it closes (needs INDICLASS_WEBHOOK_SECRET).",
+)
 DRY_RUN = typer.Option(
     False, "--dry-run", help="Estimate calls, tokens and $ of this run; send and record nothing."
 )
@@ -137,6 +142,7 @@ def run_random(
     min_confidence: float | None = MIN_CONF,
     mode: str = MODE,
     dry_run: bool = DRY_RUN,
+    callback_url: str | None = CALLBACK,
 ) -> None:
     """Classify N random indicators from source_indicators (default 20, unclassified first).
 
@@ -158,6 +164,7 @@ def run_random(
         pick,
         mode=mode,
         dry_run=dry_run,
+        callback_url=callback_url,
     )
 
 
@@ -176,6 +183,7 @@ def run_all(
     min_confidence: float | None = MIN_CONF,
     mode: str = MODE,
     dry_run: bool = DRY_RUN,
+    callback_url: str | None = CALLBACK,
 ) -> None:
     """Classify every unclassified indicator in source_indicators (or the first N).
 
@@ -197,6 +205,7 @@ def run_all(
         pick,
         mode=mode,
         dry_run=dry_run,
+        callback_url=callback_url,
     )
 
 
@@ -214,6 +223,7 @@ def run_target(
     min_confidence: float | None = MIN_CONF,
     mode: str = MODE,
     dry_run: bool = DRY_RUN,
+    callback_url: str | None = CALLBACK,
 ) -> None:
     """Classify these indicators (from source_indicators), even if already classified.
 
@@ -234,6 +244,7 @@ def run_target(
         pick,
         mode=mode,
         dry_run=dry_run,
+        callback_url=callback_url,
     )
 
 
@@ -384,6 +395,7 @@ def _run(
     *,
     mode: str = "sync",
     dry_run: bool = False,
+    callback_url: str | None = None,
 ) -> None:
     settings = load_settings()
     console = Console()
@@ -405,8 +417,12 @@ def _run(
             strategy,
             max_cost_usd=max_cost,
             min_confidence=min_confidence,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
         )
+        if callback_url:
+            from indiclass.engine.webhooks import check_callback_url
+
+            config = config.model_copy(update={"callback_url": check_callback_url(callback_url)})
         run = _record_run(kind, config, batch_size, concurrent, force, api)
         batches = store.claim_run(run, batch_size=batch_size, **pick)
         if pick.get("ids"):
@@ -580,6 +596,12 @@ def _http_backend(
         model=model,
         force=force,
     )
+    extra = {
+        "mode": config.mode if config.mode != "sync" else None,
+        "max_cost_usd": config.max_cost_usd,
+        "callback_url": config.callback_url,
+    }
+    http.options.update({k: v for k, v in extra.items() if v is not None})
     http.use_store(store)
     return http
 

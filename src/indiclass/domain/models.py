@@ -404,6 +404,16 @@ class StageRecord(BaseModel):
     """LLM requests made (0 for rules); more than 1 means re-asks."""
     error: str | None = None
     """Why the LLM answer was not used (for rules-fallback)."""
+    rules_version: str | None = None
+    """``RULES_VERSION`` of the process that ran the stage (``indiclass.rules.version``)."""
+    prompt_hash: str | None = None
+    """The static part of the stage's prompt (system text and reply schema); None when no LLM
+    was asked. The same for every indicator of a stage until its prompt changes."""
+    request_hash: str | None = None
+    """The whole first request of the stage (prompt, indicator, schema, temperature, token
+    limit; not the provider or model, not re-ask turns); None when no LLM was asked."""
+    temperature: float | None = None
+    """The request's sampling temperature; None when no LLM was asked."""
 
 
 class StageOutcome(BaseModel):

@@ -48,6 +48,9 @@ class RunConfig(BaseModel):
     max_cost_usd: float | None = None
     """Budget: the batch pauses before a call would take its spend above this."""
     degraded_share: float = 0.05
+    callback_url: str | None = None
+    """POSTed a signed JSON summary when the batch closes (``engine.webhooks``; only loopback
+    or ``INDICLASS_WEBHOOK_ALLOWED_HOSTS`` hosts)."""
 
     def spec_for(self, stage: str) -> ProviderSpec:
         return self.stages.get(str(stage), self.provider)

@@ -34,6 +34,7 @@ from indiclass.domain.store import (
     MemberFailed,
     StageMark,
 )
+from indiclass.engine.retention import redact_prompts
 from indiclass.engine.runtime import Runtime
 from indiclass.pipeline import (
     Answer,
@@ -216,8 +217,11 @@ async def _run_members(
 
 
 def _begun(key: str, trace_id: str, ind: str, ask: Ask, provider: Provider) -> CallBegun:
+    """The call's row before it leaves; with ``INDICLASS_REDACT_PROMPTS`` its prompt text is
+    not stored (the hash and the token estimate are still of the real prompt)."""
     request = ask.request
     user = request.logged_user()
+    redacted = redact_prompts()
     return CallBegun(
         call_key=key,
         trace_id=trace_id,
@@ -226,8 +230,8 @@ def _begun(key: str, trace_id: str, ind: str, ask: Ask, provider: Provider) -> C
         attempt=ask.attempt,
         provider=provider.name,
         model=provider.model,
-        system=request.system,
-        user=user,
+        system="" if redacted else request.system,
+        user="" if redacted else user,
         request_hash=hashlib.sha256((request.system + user).encode()).hexdigest()[:32],
         estimated_input_tokens=(len(request.system) + len(user) + 3) // 4,
     )

@@ -36,7 +36,7 @@ from indiclass.domain.models import Indicator
 from indiclass.domain.redact import redact
 from indiclass.domain.run import RunConfig
 from indiclass.domain.store import BatchSpec, BatchStats, ResultStore
-from indiclass.engine import system
+from indiclass.engine import system, webhooks
 from indiclass.engine.events import EventBus, ProgressEvent, Subscriber
 from indiclass.engine.ids import check_id, chunk_prefix, chunk_workflow_id, parse_chunk_workflow_id
 from indiclass.engine.runtime import Pacing, ProviderFactory, Runtime, install
@@ -119,12 +119,16 @@ class Engine:
         self._beat = threading.Event()
         self._beater: threading.Thread | None = None
         self.bus.subscribe(self._notify)
+        self.webhooks = webhooks.Dispatcher(store)
+        """Starts the webhook delivery of batches that close (``engine.webhooks``)."""
+        self.bus.subscribe(self.webhooks.on_event)
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> Engine:
         if Engine._running is not None:
             raise EngineError("an engine is already running in this process; stop it first")
+        self.webhooks.check()  # a bad webhook setting fails the start, not a delivery
         StepPolicy.attempts = self.options.stage_attempts
         StepPolicy.interval_s = self.options.stage_retry_interval_s
         self.runtime.stopping = False
@@ -142,6 +146,7 @@ class Engine:
             raise
         Engine._running = self
         self._start_heartbeat()
+        self.webhooks.start()  # and delivers what a crash left pending
         return self
 
     def _launch(self) -> None:
@@ -174,6 +179,7 @@ class Engine:
             return
         try:
             self.runtime.stopping = True
+            self.webhooks.stop()
             self._beat.set()
             if self._beater is not None:
                 self._beater.join(timeout=5)

@@ -30,9 +30,13 @@ from indiclass.storage.db import (
 from indiclass.storage.store import SqlStore
 
 if TYPE_CHECKING:
+    from indiclass.domain.history import HistoryStore
     from indiclass.domain.store import ResultStore
 
     def _implements_the_port(store: SqlStore) -> ResultStore:  # checked by mypy
+        return store
+
+    def _implements_history(store: SqlStore) -> HistoryStore:
         return store
 
 

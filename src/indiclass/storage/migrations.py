@@ -2,6 +2,8 @@
 dialect in ``storage/schema/`` (``NNN_name.sqlite.sql``, ``NNN_name.postgresql.sql``), written
 out once when released and never edited again, plus the ``schema_version`` table.
 
+Numbers are unique and increasing; a gap is a number reserved by a branch not merged yet (its
+step runs after higher ones on a database that had those already: steps are independent).
 Each step runs in its own transaction and records its name in ``schema_version``; a step already
 recorded is skipped, so ``migrate()`` is safe to call at every start (from several processes: the
 version table is created first and steps re-check under the write transaction; PostgreSQL
@@ -47,8 +49,8 @@ def released() -> tuple[Migration, ...]:
     found: dict[int, str] = {}
     for entry in resources.files("indiclass.storage.schema").iterdir():
         match = _FILE.match(entry.name)
-        if match:
-            found[int(match["version"])] = match["name"]
+        if match and found.setdefault(int(match["version"]), match["name"]) != match["name"]:
+            raise RuntimeError(f"two schema steps numbered {match['version']}")
     versions = sorted(found)
     if not versions or versions[0] != 1:
         raise RuntimeError(f"schema steps do not start at 001: {versions}")

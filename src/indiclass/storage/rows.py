@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from indiclass.domain.history import PROVENANCE_COLUMNS
 from indiclass.domain.models import (
     CORE_FIELDS,
     Classification,
@@ -44,6 +45,10 @@ STAGE_TAIL: tuple[tuple[str, str], ...] = (
     ("created_at", "text!"),
     ("updated_at", "text!"),
 )
+STAGE_PROVENANCE: tuple[tuple[str, str], ...] = tuple(
+    (c, "real" if c == "temperature" else "text") for c in PROVENANCE_COLUMNS
+)
+"""Added by migration 011 after the tail: how the answer was made (``domain.history``)."""
 _OWN_FIELDS = frozenset(StageResult.model_fields)
 """Fields every result has (confidence, reasoning, field_confidence): not typed columns."""
 
@@ -69,6 +74,8 @@ FIXED_TABLES = (
     "executors",
     "provider_batches",
     "provider_batch_requests",
+    "classification_history",
+    "webhook_deliveries",
 )
 
 
@@ -176,14 +183,22 @@ def column_type(annotation: Any) -> str:
 def stage_table_columns(stage: Stage) -> tuple[tuple[str, str], ...]:
     """Every column of the stage's table as (name, abstract type), in table order."""
     own = tuple((col, typ) for col, typ, _ in stage_columns(stage))
-    return (("id", "pk"), ("indicator_id", "text!"), ("trace_id", "text!"), *own, *STAGE_TAIL)
+    head = (("id", "pk"), ("indicator_id", "text!"), ("trace_id", "text!"))
+    return (*head, *own, *STAGE_TAIL, *STAGE_PROVENANCE)
 
 
 def stage_row(
-    trace_id: str, indicator_id: str, stage: Stage, outcome: StageOutcome, now: str
+    trace_id: str,
+    indicator_id: str,
+    stage: Stage,
+    outcome: StageOutcome,
+    now: str,
+    batch: Mapping[str, Any] | None = None,
 ) -> tuple[Any, ...]:
-    """The row of ``stage_row_columns(stage)`` for one stage outcome."""
+    """The row of ``stage_row_columns(stage)`` for one stage outcome; ``batch`` gives the
+    batch's ``strategy`` and ``run_id``."""
     result, record, usage = outcome.result, outcome.record, outcome.usage
+    batch = batch or {}
     own = [_cell(getattr(result, field)) for _, _, field in stage_columns(stage)]
     return (
         indicator_id,
@@ -203,6 +218,12 @@ def stage_row(
         usage.cost_usd,
         now,
         now,
+        record.rules_version,
+        record.prompt_hash,
+        record.request_hash,
+        record.temperature,
+        batch.get("strategy"),
+        batch.get("run_id"),
     )
 
 
@@ -277,13 +298,19 @@ def indicator_from_row(row: Mapping[str, Any]) -> Indicator:
 
 def classification_columns(stages: StageSet) -> tuple[str, ...]:
     per_stage = tuple(f"{k}_{p}" for k in stages.summarised for p in ("confidence", "reasoning"))
-    return (*CORE_FIELDS, *per_stage, "trace_id", "created_at", "updated_at")
+    return (*CORE_FIELDS, *per_stage, "trace_id", "created_at", "updated_at", *PROVENANCE_COLUMNS)
 
 
 def classification_row(
-    trace_id: str, c: Classification, columns: Sequence[str], now: str
+    trace_id: str,
+    c: Classification,
+    columns: Sequence[str],
+    now: str,
+    provenance: Mapping[str, Any] | None = None,
 ) -> tuple[Any, ...]:
+    """The ``classifications`` row; ``provenance``: its ``PROVENANCE_COLUMNS`` values."""
     data = c.model_dump(mode="json")
+    data.update(provenance or {})
     data["fallback_stages"] = ",".join(c.fallback_stages) or None
     data["field_confidence"] = json.dumps(data["field_confidence"], separators=(",", ":"))
     data.update(trace_id=trace_id, created_at=now, updated_at=now)

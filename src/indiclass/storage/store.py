@@ -33,11 +33,14 @@ from indiclass.domain.store import (
 from indiclass.domain.usage import Usage
 from indiclass.domain.waves import WaveOutcome, WavePart, WaveRequest
 from indiclass.stages import DEFAULT_STAGES, StageSet
+from indiclass.storage import outbox
 from indiclass.storage import overrides as O
 from indiclass.storage import rows as R
 from indiclass.storage import waves as W
 from indiclass.storage.db import Cursor, Database
+from indiclass.storage.history import HistoryQueries
 from indiclass.storage.migrations import ensure_declared, migrate
+from indiclass.storage.outbox import WebhookQueries
 from indiclass.storage.writes import Writer, close_batch
 
 _CHUNK = 500
@@ -46,8 +49,9 @@ _CLAIM_LOCK = 7_283_910_452
 _FILTERS = ("family", "indicator_type", "review_status", "provider", "trace_id", "needs_review")
 
 
-class SqlStore:
-    """The results store over a :class:`~indiclass.storage.db.Database`."""
+class SqlStore(HistoryQueries, WebhookQueries):
+    """The results store over a :class:`~indiclass.storage.db.Database` (history, provenance
+    and retention reads in ``storage.history``, the webhook outbox in ``storage.outbox``)."""
 
     def __init__(self, db: Database, stages: StageSet = DEFAULT_STAGES) -> None:
         self.db = db
@@ -198,6 +202,8 @@ class SqlStore:
             )
             for at in range(0, len(items), _CHUNK):
                 cur.executemany(item_sql, items[at : at + _CHUNK])
+            if not ids:  # closed as it is created: its webhook too
+                outbox.enqueue(cur, stats, now)
 
         self.db.write(write, what=f"create batch {spec.trace_id}")
 
@@ -282,7 +288,8 @@ class SqlStore:
             sql = (
                 "SELECT call_key, response, provider, model, input_tokens, output_tokens,"
                 " cached_tokens, cost_usd, duration_ms, cache_hit FROM llm_calls"
-                f" WHERE trace_id = ? AND status = 'ok' AND indicator_id IN"
+                " WHERE trace_id = ? AND status = 'ok' AND response IS NOT NULL"
+                " AND indicator_id IN"
                 f" ({', '.join('?' * len(chunk))})"
             )
             params = [trace_id, *chunk]

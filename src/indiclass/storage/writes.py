@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from indiclass.domain.history import classification_provenance
 from indiclass.domain.models import StageOutcome
 from indiclass.domain.store import (
     TERMINAL,
@@ -28,9 +29,10 @@ from indiclass.domain.store import (
     WriteOp,
 )
 from indiclass.stages import StageSet
-from indiclass.storage import overrides
+from indiclass.storage import outbox, overrides
 from indiclass.storage import rows as R
 from indiclass.storage.db import Cursor
+from indiclass.storage.history import HISTORY_UPSERT, batch_context, history_row
 
 
 @dataclass
@@ -67,6 +69,9 @@ class Writer:
     stage_rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: defaultdict(list))
     log_rows: list[tuple[Any, ...]] = field(default_factory=list)
     classifications: list[tuple[Any, ...]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """trace_id → its strategy, run_id and run key (``storage.history.batch_context``)."""
 
     def run(self, ops: Sequence[WriteOp]) -> Applied:
         begun = [op for op in ops if isinstance(op, CallBegun)]
@@ -238,14 +243,23 @@ class Writer:
         finish = op.started_at + op.duration_ms / 1000
         self._log(op.trace_id, op.indicator_id, "complete", "started", finish, None, None)
         self._log(op.trace_id, op.indicator_id, "complete", "completed", finish, 0.0, None)
+        batch = self._batch(op.trace_id)
+        made = classification_provenance(op.outcomes)
+        provenance = {**made, "strategy": batch["strategy"], "run_id": batch["run_key"]}
         self.classifications.append(
-            R.classification_row(op.trace_id, c, self.class_columns, self.now)
+            R.classification_row(op.trace_id, c, self.class_columns, self.now, provenance)
         )
+        self.history.append(history_row(op.trace_id, c, op.outcomes, made, batch, self.now))
         d = self.deltas[op.trace_id]
         d.ok += 1
         d.confidence += c.overall_confidence
         d.duration_ms += op.duration_ms
         d.fallback += 1 if c.fallback_stages else 0
+
+    def _batch(self, trace_id: str) -> dict[str, Any]:
+        if trace_id not in self.batches:
+            self.batches[trace_id] = batch_context(self.cur, trace_id)
+        return self.batches[trace_id]
 
     def _failed(self, op: MemberFailed) -> None:
         if not self._move(
@@ -300,8 +314,10 @@ class Writer:
             self._log(trace_id, indicator_id, o.stage, "completed", end, o.duration_ms, None)
             stage = self.stages.by_name.get(o.stage)
             if stage is not None and stage.table:
+                batch = self._batch(trace_id)
+                run = {"strategy": batch["strategy"], "run_id": batch["run_key"]}
                 self.stage_rows[stage.name].append(
-                    R.stage_row(trace_id, indicator_id, stage, o, self.now)
+                    R.stage_row(trace_id, indicator_id, stage, o, self.now, run)
                 )
 
     def _log(
@@ -335,6 +351,8 @@ class Writer:
             sql = R.upsert_sql("classifications", self.class_columns, ("indicator_id",))
             self.cur.executemany(sql, self.classifications)
             overrides.reapply(self.cur, self.class_columns, self.classifications)
+        if self.history:
+            self.cur.executemany(HISTORY_UPSERT, self.history)
 
     def _counters(self) -> Applied:
         applied = Applied(touched=set(self.deltas))
@@ -416,6 +434,7 @@ def close_batch(cur: Cursor, trace_id: str, now: str) -> dict[str, Any] | None:
         ),
     )
     closed = cur.execute("SELECT * FROM pipeline_stats WHERE batch_id = ?", (trace_id,)).fetchone()
+    outbox.enqueue(cur, closed, now)  # its webhook, if it asked for one: in this transaction
     return None if closed is None else {**closed, "_closed_now": True}
 
 

@@ -97,7 +97,9 @@ def test_classification_every_column_filled(store: SqlStore, simulate: Simulate)
     expected = money.model_dump(mode="json")
     assert {k: row[k] for k in expected} == expected
     assert row["trace_id"] == "t" and row["is_currency_denominated"] is True
-    assert [k for k, v in row.items() if v is None] == []
+    no_llm_asked = ["prompt_hash", "request_hash", "temperature"]  # rules answers: no prompt
+    assert [k for k, v in row.items() if v is None] == no_llm_asked
+    assert row["run_id"] == "t" and row["rules_version"].startswith("rules-")  # its own run
     assert store.batch_stats("t").fallback_indicators == 1
     assert store.is_classified(ind.indicator_id) and not store.is_classified("nope")
 

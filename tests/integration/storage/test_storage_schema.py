@@ -29,6 +29,7 @@ SEED_PIPELINE_STATS = [
     "created_at",
     "updated_at",
 ]
+PROVENANCE = ["rules_version", "prompt_hash", "request_hash", "temperature", "strategy", "run_id"]
 STAGE_TAIL = [
     "confidence",
     "reasoning",
@@ -44,6 +45,8 @@ STAGE_TAIL = [
     "cost_usd",
     "created_at",
     "updated_at",
+    # m011
+    *PROVENANCE,
 ]
 STAGE_HEAD = ["id", "indicator_id", "trace_id"]
 STAGE_CONF = [
@@ -148,6 +151,8 @@ EXPECTED: dict[str, list[str]] = {
         "needs_review",
         "fallback_stages",
         "field_confidence",
+        # m011
+        *PROVENANCE,
     ],
     "normalization_results": [
         *STAGE_HEAD,
@@ -211,6 +216,7 @@ EXPECTED: dict[str, list[str]] = {
         "attempt",
         "request_hash",
         "finished_at",
+        "text_purged_at",
     ],
     "runs": [
         "id",
@@ -290,6 +296,43 @@ EXPECTED: dict[str, list[str]] = {
         "body",
         "outcome",
         "error",
+    ],
+    "classification_history": [
+        "id",
+        "run_key",
+        "indicator_id",
+        "trace_id",
+        "run_id",
+        "family",
+        "indicator_type",
+        "review_status",
+        "overall_confidence",
+        "provider",
+        "model",
+        "strategy",
+        "rules_version",
+        "prompt_hash",
+        "request_hash",
+        "temperature",
+        "classification",
+        "stages",
+        "created_at",
+        "updated_at",
+    ],
+    "webhook_deliveries": [
+        "id",
+        "delivery_id",
+        "trace_id",
+        "url",
+        "event",
+        "body",
+        "status",
+        "attempts",
+        "http_status",
+        "error",
+        "created_at",
+        "updated_at",
+        "delivered_at",
     ],
 }
 

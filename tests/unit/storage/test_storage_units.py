@@ -60,7 +60,12 @@ def test_migration_names_are_ordered_and_unique() -> None:
     assert names == sorted(names) and len(set(names)) == len(names)
     versions = [m.version for m in steps]
     assert versions[0] == 1 and versions == sorted(set(versions))  # gaps: numbers reserved
-    assert {m.name for m in steps} >= {"m009_engine_v2", "m012_provider_batches"}
+    assert {m.name for m in steps} >= {
+        "m009_engine_v2",
+        "m010_overrides",
+        "m011_history",
+        "m012_provider_batches",
+    }
     assert all(m.statements("sqlite") and m.statements("postgresql") for m in steps)
 
 
