@@ -172,13 +172,21 @@ def test_a_full_disk_ends_the_run_with_the_reason_and_resume_recovers(tmp_path: 
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
     try:
         env = {"CLASSIFY_DB_LOCAL_DEV": str(disk / "results.db")}  # and the DBOS database
         assert run_cli(tmp_path, "seed", **env).returncode == 0
+        assert run_cli(tmp_path, "engine-status", **env).returncode == 0  # creates DBOS's tables
+        used = shutil.disk_usage(disk).used
+        # room for a few batches of the 40, not for all of them: the disk fills mid-run
+        subprocess.run(
+            ["mount", "-o", f"remount,size={used + 400 * 1024}", str(disk)],
+            check=True,
+            capture_output=True,
+        )
         with running_fake_llm(tmp_path) as url:
             full = {**env, **_openai_env(url)}
             done = run_cli(tmp_path, "run", "all", "200", "openai", "--log-format", "quiet", **full)
@@ -190,6 +198,8 @@ def test_a_full_disk_ends_the_run_with_the_reason_and_resume_recovers(tmp_path: 
                 ["mount", "-o", "remount,size=64m", str(disk)], check=True, capture_output=True
             )
             done = run_cli(tmp_path, "run", "resume", "--log-format", "quiet", **full)
+            assert done.returncode in (0, 1), done.stdout + done.stderr
+            assert "Resuming 1 run(s)" in done.stdout, done.stdout
             retry = run_cli(tmp_path, "run", "retry-failed", **full)
             assert retry.returncode == 0, retry.stdout + retry.stderr
         total, distinct = _counts(disk / "results.db")

@@ -31,7 +31,13 @@ from typing import Any, Literal
 
 from dbos import DBOS, SetWorkflowID
 
-from indiclass.domain.errors import ConflictError, EngineError, InputError, StorageError
+from indiclass.domain.errors import (
+    ConflictError,
+    EngineError,
+    InputError,
+    StorageError,
+    StorageFull,
+)
 from indiclass.domain.models import Indicator
 from indiclass.domain.redact import redact
 from indiclass.domain.run import RunConfig
@@ -138,8 +144,10 @@ class Engine:
             self._launch()
         except BaseException as exc:
             self._teardown()
-            if isinstance(exc, Exception) and not isinstance(exc, EngineError):
-                raise EngineError(
+            if isinstance(exc, Exception) and not isinstance(exc, EngineError | StorageError):
+                text = str(exc).lower()
+                full = "disk is full" in text or "no space left" in text
+                raise (StorageFull if full else StorageError)(
                     f"could not start the engine (system database "
                     f"{redact(self.options.system_database_url)}): {exc}"
                 ) from exc
