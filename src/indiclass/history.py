@@ -109,7 +109,7 @@ def _require(store: Any, run_key: str) -> dict[str, Any]:
 class FieldChange:
     field: str
     stage: str
-    """The stage whose answer decides the field (``final-review`` when a review changed it)."""
+    """The stage whose answer decides the field (the reviewing stage when it changed it)."""
     a: Any
     b: Any
     a_confidence: float | None
@@ -251,17 +251,20 @@ def _change(
     )
 
 
-_FINAL = "final-review"
+def _reviewer(stages: StageSet) -> Any:
+    """The stage that corrects other stages' fields (its result has ``corrections``)."""
+    return next(s for s in reversed(list(stages)) if "corrections" in s.result_model.model_fields)
 
 
 def _deciding_stage(
     name: str, stages_a: Mapping[str, Any], stages_b: Mapping[str, Any], stages: StageSet
 ) -> str:
-    """The stage that decides ``name``; ``final-review`` when its corrections touched it in
+    """The stage that decides ``name``; the reviewing stage when its corrections touched it in
     either run (or for the review status itself)."""
-    corrected = any(name in s.get(_FINAL, {}).get("corrections", ()) for s in (stages_a, stages_b))
+    final = str(_reviewer(stages).name)
+    corrected = any(name in s.get(final, {}).get("corrections", ()) for s in (stages_a, stages_b))
     if name == "review_status" or corrected or name not in FIELD_SOURCE:
-        return _FINAL
+        return final
     return str(stages.by_key[FIELD_SOURCE[name][0]].name)
 
 
@@ -269,7 +272,7 @@ def _confidence(name: str, c: Mapping[str, Any], stages: StageSet) -> float | No
     """The field's own confidence where it is scored, else its deciding stage's."""
     if name in SCORED_FIELDS and name in (c.get("field_confidence") or {}):
         return float(c["field_confidence"][name])
-    key = FIELD_SOURCE[name][0] if name in FIELD_SOURCE else stages.get(_FINAL).key
+    key = FIELD_SOURCE[name][0] if name in FIELD_SOURCE else _reviewer(stages).key
     value = c.get(f"{key}_confidence")
     return None if value is None else float(value)
 

@@ -84,6 +84,9 @@ class PipelineConfig:
     stages: StageSet = DEFAULT_STAGES
     tags: dict[str, str] = field(default_factory=dict)
     """Added to every request's tags (indicator, batch: for logging)."""
+    examples: Any = None
+    """Few-shot examples (``stages.fewshot.Examples``): ``for_stage(indicator, stage_key)``
+    returns text appended to the user message, or None."""
 
     @classmethod
     def for_run(
@@ -92,6 +95,7 @@ class PipelineConfig:
         providers: ProviderSet,
         stages: StageSet = DEFAULT_STAGES,
         tags: dict[str, str] | None = None,
+        examples: Any = None,
     ) -> PipelineConfig:
         """What the pipeline needs of a run's configuration."""
         return cls(
@@ -102,6 +106,7 @@ class PipelineConfig:
             label=(run.provider.name, run.provider.model),
             stages=stages,
             tags=tags or {},
+            examples=examples,
         )
 
     def asks(self, stage: Stage) -> bool:
@@ -278,7 +283,7 @@ def _ask_llm(stage: Stage, inp: StageInput, config: PipelineConfig) -> _Decision
     An unreachable provider (``ProviderUnavailable``) fails the indicator: it is not an answer.
     Either record carries the provenance of the first request (its hashes, its temperature)."""
     assert stage.build_request is not None and stage.decide is not None
-    request = _tagged(stage.build_request(inp), config)
+    request = _with_examples(_tagged(stage.build_request(inp), config), stage, inp, config)
     base = StageRecord(
         stage=str(stage.name),
         source=AnswerSource.RULES_FALLBACK,
@@ -342,6 +347,20 @@ def _record(stage: Stage, source: AnswerSource) -> StageRecord:
             rules_version=RULES_VERSION,
         )
     return _RECORDS[key]
+
+
+def _with_examples(
+    request: LLMRequest, stage: Stage, inp: StageInput, config: PipelineConfig
+) -> LLMRequest:
+    """People's corrections of similar indicators, after the indicator (the static prefix
+    stays byte-identical)."""
+    indicator = getattr(inp, "indicator", None)
+    if config.examples is None or indicator is None:
+        return request
+    extra = config.examples.for_stage(indicator, stage.key)
+    if not extra:
+        return request
+    return request.model_copy(update={"user": f"{request.user}\n\n{extra}"})
 
 
 def _tagged(request: LLMRequest, config: PipelineConfig) -> LLMRequest:

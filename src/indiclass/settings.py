@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 2**20, ge=1_024, alias="INDICLASS_MAX_BODY_BYTES")
     """Largest HTTP request body the API reads (413 above it)."""
     degraded_share: float = Field(0.05, ge=0, le=1, alias="INDICLASS_DEGRADED_SHARE")
+    fewshot_examples: int = Field(0, ge=0, le=20, alias="INDICLASS_FEWSHOT_EXAMPLES")
+    """Corrections teach: this many people's overrides of similar indicators are added to each
+    LLM request (after the cacheable prefix); 0 = off."""
     """A batch whose share of indicators with a ``rules-fallback`` stage exceeds this closes
     ``degraded`` instead of ``completed``."""
 

@@ -199,3 +199,30 @@ def test_kill_minus_9_then_run_resume_finishes_the_batches(tmp_path: Path) -> No
     assert seed_sql(db, "SELECT COUNT(*) FROM batch_items WHERE status = 'completed';") == [("10",)]
     stats = seed_sql(db, "SELECT total_indicators, successful_indicators FROM pipeline_stats;")
     assert sorted(stats) == [("5", "5"), ("5", "5")]
+
+
+def test_eval_scores_a_run_against_peoples_overrides(tmp_path: Path) -> None:
+    """`eval --labels-from overrides`: the corrections are the labels, of the pipeline run again
+    or of a past run's answers (its history)."""
+    db = tmp_path / "data" / "results.db"
+    _local(tmp_path, "seed")
+    _ok(tmp_path, "run", "all", "3", "rules", "--log-format", "quiet")
+    rows = seed_sql(db, "SELECT indicator_id, family FROM classifications ORDER BY indicator_id;")
+    (first, family), (second, _) = rows[0], rows[1]
+    fix = ["family=price-value", "indicator_type=price"]
+    if family == "price-value":
+        fix = ["family=change-movement", "indicator_type=rate"]
+    _local(tmp_path, "override", first, *fix, "--reason", "test", "--who", "t")
+    _local(tmp_path, "override", second, "heat_map_orientation=neutral", "--reason", "t")
+    report = json.loads(_local(tmp_path, "eval", "--labels-from", "overrides", "--json"))
+    assert report["scored"] == 2
+    assert report["accuracy"]["family"] == 0.0  # the rules still say what was corrected
+    (run_id,) = seed_sql(db, "SELECT run_id FROM runs;")[0]
+    past = json.loads(
+        _local(tmp_path, "eval", "--labels-from", "overrides", "--run", run_id, "--json")
+    )
+    assert past["scored"] == 2 and past["accuracy"]["family"] == 0.0
+    bad = CliRunner().invoke(
+        app, ["eval", "--labels-from", "people"], env={"CLASSIFY_DB_LOCAL_DEV": str(db)}
+    )
+    assert bad.exit_code == 2 and "overrides" in bad.output

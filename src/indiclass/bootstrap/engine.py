@@ -6,6 +6,8 @@ with open_engine(Settings()) as engine: ...
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,8 +145,46 @@ def build_engine(
         stages=stages,
         owns_store=owned,
         estimator=call_cost_estimator(settings),
+        examples=override_examples(settings, store),
     )
     return engine.start() if start else engine
+
+
+class _Refreshing:
+    """Few-shot examples from the store's overrides, re-read at most every ``ttl_s``."""
+
+    def __init__(self, store: Any, k: int, ttl_s: float = 60.0) -> None:
+        self.store, self.k, self.ttl_s = store, k, ttl_s
+        self._loaded: Any = None
+        self._at = -1e9
+        self._lock = threading.Lock()
+
+    def for_stage(self, indicator: Any, stage_key: str) -> str | None:
+        found: str | None = self._current().for_stage(indicator, stage_key)
+        return found
+
+    def _current(self) -> Any:
+        with self._lock:
+            if time.monotonic() - self._at > self.ttl_s:
+                self._loaded, self._at = load_examples(self.store, self.k), time.monotonic()
+            return self._loaded
+
+
+def load_examples(store: Any, k: int) -> Any:
+    """The active overrides as few-shot examples (``stages.fewshot.Examples``)."""
+    from indiclass.stages.fewshot import Examples
+
+    records = list(store.iter_overrides())
+    ids = sorted({r["indicator_id"] for r in records})
+    found = store.list_source_indicators(ids=ids) if ids else []
+    return Examples.from_overrides(records, {i.indicator_id: i for i in found}, k)
+
+
+def override_examples(settings: Settings, store: Any) -> Any:
+    """``INDICLASS_FEWSHOT_EXAMPLES`` > 0: examples from people's overrides, else None."""
+    if settings.fewshot_examples <= 0 or not hasattr(store, "iter_overrides"):
+        return None
+    return _Refreshing(store, settings.fewshot_examples)
 
 
 @contextmanager

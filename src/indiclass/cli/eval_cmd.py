@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from indiclass.cli.classify_cmd import resolve
+from indiclass.domain.errors import InputError
 from indiclass.evaluation import TARGETS, EvalReport, reliability_plot, score
 from indiclass.pipeline import classify
 
@@ -22,9 +23,18 @@ def register(app: typer.Typer) -> None:
 
 
 def eval_command(
-    indicators: Path = typer.Argument(..., help="Indicators file (.jsonl, .json or .csv)."),
-    labels: Path = typer.Argument(
-        ..., help="Labels file (.jsonl or .json): id, family, indicator_type, …, optional alt."
+    indicators: Path | None = typer.Argument(None, help="Indicators file (.jsonl, .json or .csv)."),
+    labels: Path | None = typer.Argument(
+        None, help="Labels file (.jsonl or .json): id, family, indicator_type, …, optional alt."
+    ),
+    labels_from: str | None = typer.Option(
+        None,
+        "--labels-from",
+        help="'overrides': people's corrections in the results database are the labels "
+        "(the indicators are its source_indicators).",
+    ),
+    run: str | None = typer.Option(
+        None, "--run", help="With --labels-from overrides: score this run's answers (history)."
     ),
     provider: str | None = typer.Option(
         None, "--provider", "-p", help="rules (default), openai, anthropic, local."
@@ -46,27 +56,65 @@ def eval_command(
     """Accuracy per field against labels (right = the label or one of its alt values), per
     publisher and language, calibration of the confidences, and the most frequent confusions.
 
-    Example: indiclass eval ../shared/eval/indicators.jsonl ../shared/eval/labels.jsonl"""
+    Examples: indiclass eval ../shared/eval/indicators.jsonl ../shared/eval/labels.jsonl ·
+    indiclass eval --labels-from overrides --run run-20261202-..."""
     from indiclass.loaders import load_indicators, load_records
 
     providers, config, _ = resolve(provider, strategy)
     threshold = config.min_confidence if min_confidence is None else min_confidence
-    inds = load_indicators(indicators)
-    rows = {str(r.get("id") or r.get("indicator_id")): r for r in load_records(indicators)}
-    label_rows = load_records(labels)
-    wanted = {str(r.get("id")) for r in label_rows}
-    preds = {
-        i.indicator_id: classify(i, providers, config).classification
-        for i in inds
-        if i.indicator_id in wanted
-    }
+    if labels_from is not None:
+        if labels_from != "overrides":
+            raise InputError(f"--labels-from: {labels_from!r} is not 'overrides'")
+        preds, label_rows, rows = _from_overrides(run, providers, config)
+    else:
+        if indicators is None or labels is None:
+            raise InputError("give INDICATORS and LABELS files, or --labels-from overrides")
+        inds = load_indicators(indicators)
+        rows = {str(r.get("id") or r.get("indicator_id")): r for r in load_records(indicators)}
+        label_rows = load_records(labels)
+        wanted = {str(r.get("id")) for r in label_rows}
+        preds = {
+            i.indicator_id: classify(i, providers, config).classification
+            for i in inds
+            if i.indicator_id in wanted
+        }
     report = score(preds, label_rows, rows, threshold)
     if plot is not None:
-        _plot(report, plot, indicators.name)
+        _plot(report, plot, indicators.name if indicators else "overrides")
     if as_json:
         typer.echo(json.dumps(report.to_dict(top), indent=2))
     else:
         _print_report(report, top)
+
+
+def _from_overrides(
+    run: str | None, providers: Any, config: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Labels from the active overrides (one row per corrected indicator, only its corrected
+    fields); predictions from a run's history, or the pipeline run again on the indicators."""
+    from indiclass.cli.session import load_settings, store_session
+    from indiclass.evaluation import FIELD_MAP
+
+    to_label = {cf: lf for lf, cf in FIELD_MAP.items()}
+    with store_session(load_settings()) as store:
+        labels: dict[str, dict[str, Any]] = {}
+        for r in store.iter_overrides():
+            if r["field"] in to_label:
+                labels.setdefault(r["indicator_id"], {"id": r["indicator_id"]})[
+                    to_label[r["field"]]
+                ] = r["value"]
+        if not labels:
+            raise InputError("no overrides to score against (see `indiclass override`)")
+        found = store.list_source_indicators(ids=sorted(labels))
+        if run is not None:
+            from indiclass.history import history_predictions
+
+            preds = history_predictions(store, run)
+        else:
+            preds = {i.indicator_id: classify(i, providers, config).classification for i in found}
+    preds = {k: v for k, v in preds.items() if k in labels}
+    rows = {i.indicator_id: i.model_dump(mode="json") for i in found}
+    return preds, [labels[k] for k in sorted(labels) if k in preds], rows
 
 
 def _plot(report: EvalReport, path: Path, title: str) -> None:

@@ -210,7 +210,7 @@ async def _run_members(
         return Counter(failed=len(members))
     ids = [m.indicator_id for m in members]
     replay = await asyncio.to_thread(rt.store.replies, trace_id, ids)
-    pipeline = PipelineConfig.for_run(config, providers, rt.stages)
+    pipeline = PipelineConfig.for_run(config, providers, rt.stages, examples=rt.examples)
     chunk = Chunk(rt, trace_id, config, providers, pipeline, replay)
     results = await asyncio.gather(*(chunk.member(m) for m in members))
     return Counter(results)

@@ -99,6 +99,7 @@ class Engine:
         stages: StageSet = DEFAULT_STAGES,
         owns_store: bool = False,
         estimator: Any = None,
+        examples: Any = None,
     ) -> None:
         self.store = store
         self.options = options
@@ -115,6 +116,7 @@ class Engine:
             stages=stages,
             estimator=estimator,
         )
+        self.runtime.examples = examples
         self._system: system.SystemDb | None = None
         self._lock = system.ExecutorLock()
         self.executor_id = options.executor_id

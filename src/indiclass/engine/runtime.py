@@ -114,6 +114,8 @@ class Runtime:
         self._warm: dict[tuple[str, str, str], asyncio.Event] = {}
         self.faults: dict[str, str] = {}
         self.stopping = False
+        self.examples: Any = None
+        """Few-shot examples for the LLM stages (``stages.fewshot``), or None (off)."""
         """Set when the process shuts down: a step cut short by it is not the members' fault."""
         """Batches whose outcome could not be stored (a full disk, a lost database), why."""
 

@@ -145,7 +145,7 @@ async def _drive(
     settings: WaveSettings,
 ) -> list[Waiting]:
     """Every pending member, chunk by chunk; returns the asks of the earliest stage waited on."""
-    pipeline = PipelineConfig.for_run(config, providers, rt.stages)
+    pipeline = PipelineConfig.for_run(config, providers, rt.stages, examples=rt.examples)
     earliest: list[Waiting] = []
     position = 0
     for chunk in await asyncio.to_thread(rt.store.pending_chunks, trace_id):

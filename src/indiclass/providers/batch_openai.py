@@ -99,7 +99,10 @@ class OpenAIBatches:
             for b in _newest_first(listed, wave.since)
             if (b.metadata or {}).get(WAVE_METADATA) == wave.key and b.id not in claimed
         ]
-        return [str(b.id) for b in sorted(mine, key=lambda b: (b.created_at, b.id))]
+        # oldest first: the list is newest first, and created_at has whole seconds only, so a
+        # tie keeps the list's order (reversed), not the ids' (random)
+        oldest = list(reversed(mine))
+        return [str(b.id) for b in sorted(oldest, key=lambda b: b.created_at)]
 
     # ------------------------------------------------------------ follow
 

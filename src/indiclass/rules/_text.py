@@ -20,9 +20,26 @@ from indiclass.rules.script import fold
 T = TypeVar("T")
 
 
+class LazyPattern:
+    """A regex compiled on its first search: most rows of a lexicon are skipped by their anchors
+    for a given text, so a short-lived process (``indiclass classify``) compiles only the few it
+    needs instead of every language's tables at import."""
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled.search(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Row(Generic[T]):
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | LazyPattern
     outcome: T
     confidence: float
     source: str
@@ -41,7 +58,7 @@ def compile_table(rows: Sequence[tuple[str, T, float]]) -> tuple[Row[T], ...]:
     each row also gets literal anchors, a cheap pre-filter before the regex runs. Patterns are
     folded like the text (``rules.script.fold``), so either script form may be written."""
     folded = [(fold(p), o, c) for p, o, c in rows]
-    return tuple(Row(re.compile(p), o, c, p, anchors(p)) for p, o, c in folded)
+    return tuple(Row(LazyPattern(p), o, c, p, anchors(p)) for p, o, c in folded)
 
 
 _SPECIAL = set("\\()[]{}?*+|.^$")

@@ -20,7 +20,7 @@ FAST_WAVES = {
     "INDICLASS_BATCH_CLOCK_SKEW_S": "5",
 }
 ENGINE = {"stage_retry_interval_s": 0.01, "poll_interval_s": 0.02, "concurrency": 100}
-PER_RUN = {"id", "trace_id", "created_at", "updated_at"}
+PER_RUN = {"id", "trace_id", "run_id", "created_at", "updated_at"}
 
 
 def fake_env(server: FakeLLMServer) -> dict[str, str]:

@@ -19,4 +19,3 @@ CREATE INDEX IF NOT EXISTS idx_overrides_indicator_id ON overrides (indicator_id
 
 CREATE INDEX IF NOT EXISTS idx_classifications_overall_confidence ON classifications (overall_confidence);
 
-CREATE INDEX IF NOT EXISTS idx_processing_log_trace_id_stage ON processing_log (trace_id, stage, status, created_at, duration_ms);
