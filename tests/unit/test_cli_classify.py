@@ -197,3 +197,21 @@ def test_help_texts() -> None:
     for args in (["--help"], ["classify", "--help"], ["eval", "--help"]):
         r = runner.invoke(app, args)
         assert r.exit_code == 0 and "Usage" in r.stdout
+
+
+def test_classify_imports_neither_dbos_nor_the_sdks() -> None:
+    """A rules classification from the CLI stays a short-lived process (issue 10, start-up)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from indiclass.cli import main\n"
+        "sys.argv = ['indiclass', 'classify', 'GDP Growth Rate', '--units', '%', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('dbos', 'openai', 'anthropic', 'sqlalchemy', 'fastapi')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert '"family"' in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"

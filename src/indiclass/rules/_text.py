@@ -64,60 +64,46 @@ def compile_table(rows: Sequence[tuple[str, T, float]]) -> tuple[Row[T], ...]:
 _SPECIAL = set("\\()[]{}?*+|.^$")
 
 
+_TOKENS = re.compile(r"\\.|[()\[\]{}?*+|.^$]|[^\\()\[\]{}?*+|.^$]+", re.S)
+"""An escape, one special character, or a run of plain characters (tokenised in C: ``anchors``
+runs for every lexicon row at import)."""
+
+
 def anchors(pattern: str) -> tuple[str, ...] | None:
     """For each top-level alternative, its longest mandatory literal run outside any group.
 
     A match of the pattern implies one of these substrings occurs in the text, so a row can be
     skipped without running its regex. None when some alternative has no usable literal."""
-    found = []
-    for alt in _top_level_alternatives(pattern):
-        best = max(_literal_runs(alt), key=len, default="").strip()
-        if not best:
-            return None
-        found.append(best)
-    return tuple(found)
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    parts, depth, cur, i = [], 0, [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i : i + 2])
-            i += 2
+    found: list[str] = []
+    depth, cur, best = 0, "", ""
+    for tok in _TOKENS.findall(pattern):
+        ch = tok[0]
+        if ch == "\\":  # an escape ends a literal run
+            best, cur = max(best, cur, key=len), ""
             continue
-        depth += (ch in "([" and 1) or (-1 if ch in ")]" else 0)
+        if len(tok) > 1 or ch not in _SPECIAL:
+            if depth == 0:
+                cur += tok
+            continue
         if ch == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    parts.append("".join(cur))
-    return parts
-
-
-def _literal_runs(alt: str) -> list[str]:
-    runs, cur, depth, i = [], "", 0, 0
-    while i < len(alt):
-        ch = alt[i]
-        nxt = alt[i + 1] if i + 1 < len(alt) else ""
-        if ch == "\\":
-            runs.append(cur)
-            cur, i = "", i + 2
+            best = max(best, cur, key=len).strip()
+            if not best:
+                return None
+            found.append(best)
+            best, cur = "", ""
             continue
+        if ch in "?*{" and depth == 0:
+            cur = cur[:-1]  # the quantified character is optional
+        best, cur = max(best, cur, key=len), ""
         if ch in "([{":
             depth += 1
-        if ch in _SPECIAL or depth > 0 or nxt in ("?", "*", "{"):
-            runs.append(cur)
-            cur = ""
-        else:
-            cur += ch
-        if ch in ")]}":
+        elif ch in ")]}":
             depth -= 1
-        i += 1
-    runs.append(cur)
-    return runs
+    best = max(best, cur, key=len).strip()
+    if not best:
+        return None
+    found.append(best)
+    return tuple(found)
 
 
 _MEMO: dict[tuple[Any, ...], Any] = {}
