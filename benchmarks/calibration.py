@@ -100,7 +100,7 @@ def decisive_alternative(ind: Indicator) -> Alternative | None:
     if row is None:
         return None
     lowered = _text.clean(text)
-    for alt in _text._top_level_alternatives(row.source):
+    for alt in _text.top_level_alternatives(row.source):
         if re.search(alt, lowered):
             return row.source, alt
     return None
@@ -127,7 +127,7 @@ def support(raw_rows: list[dict[str, Any]]) -> dict[Alternative, set[str]]:
 def _without(table: tuple[_text.Row[Any], ...], off: set[Alternative]) -> tuple[Any, ...]:
     rows = []
     for row in table:
-        alts = [a for a in _text._top_level_alternatives(row.source) if (row.source, a) not in off]
+        alts = [a for a in _text.top_level_alternatives(row.source) if (row.source, a) not in off]
         if not alts:
             continue
         pattern = "|".join(alts)

@@ -106,6 +106,26 @@ def anchors(pattern: str) -> tuple[str, ...] | None:
     return tuple(found)
 
 
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The pattern split at its top-level ``|`` (the calibration benchmark scores each one)."""
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i : i + 2])
+            i += 2
+            continue
+        depth += (ch in "([" and 1) or (-1 if ch in ")]" else 0)
+        if ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
 _MEMO: dict[tuple[Any, ...], Any] = {}
 _MEMO_MAX = 50_000
 MEMO = _MEMO
